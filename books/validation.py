@@ -1,0 +1,195 @@
+"""Vectorised validation of one book file: every rule checked over whole columns at once.
+
+Input is the raw CSV as strings; output is a frame of model field values for the valid rows
+(strings for text, dates, numbers; integer ids for references) plus a ``RowError`` for every
+problem of every rejected row. Line numbers count the header as line 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .schema import Column, FileSpec, RowError
+
+LINE = "_line"
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
+
+KnownKeys = dict[str, dict[str, int]]
+
+
+class _Errors:
+    """Collects errors column-wise; each ``add`` takes a boolean mask over the frame."""
+
+    def __init__(self, filename: str, lines: pd.Series) -> None:
+        self.filename = filename
+        self.lines = lines
+        self.bad = pd.Series(False, index=lines.index)
+        self.items: list[tuple[int, int, str, str]] = []  # (line, order, column, reason)
+
+    def add(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        self.bad |= mask
+        hit = mask[mask].index
+        texts = (
+            pd.Series(reasons, index=hit) if isinstance(reasons, str) else reasons.loc[hit]
+        )
+        order = len(self.items)
+        self.items.extend(
+            (int(line), order, column, str(text))
+            for line, text in zip(self.lines.loc[hit], texts, strict=True)
+        )
+
+    def row_errors(self) -> list[RowError]:
+        return [
+            RowError(self.filename, line, column, reason)
+            for line, _, column, reason in sorted(self.items)
+        ]
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values.str.slice(0, 80) + "'"
+
+
+def _check_column(
+    column: Column, values: pd.Series, errors: _Errors, known: KnownKeys
+) -> pd.Series:
+    """Validate one column; return its clean values (None where empty)."""
+    present = values != ""
+    name = column.name
+    if column.required:
+        errors.add(~present, name, "required value is missing")
+    if column.kind in ("str", "email"):
+        if column.lower:
+            values = values.str.lower()
+        if column.max_length:
+            too_long = values.str.len() > column.max_length
+            errors.add(too_long, name, f"longer than {column.max_length} characters")
+        if column.kind == "email":
+            bad = present & ~values.str.fullmatch(EMAIL_PATTERN)
+            errors.add(bad, name, "not an e-mail address: " + _quoted(values))
+        return values
+    if column.kind == "enum":
+        bad = present & ~values.isin(column.choices)
+        errors.add(
+            bad, name,
+            "unknown value " + _quoted(values) + f" (expected one of {', '.join(column.choices)})",
+        )
+        return values.where(present, None)
+    if column.kind == "bool":
+        lowered = values.str.lower()
+        bad = present & ~lowered.isin(TRUE_WORDS + FALSE_WORDS)
+        errors.add(bad, name, "not true or false: " + _quoted(values))
+        return ~lowered.isin(FALSE_WORDS)  # empty means the default, true
+    if column.kind == "date":
+        shaped = values.str.fullmatch(DATE_PATTERN)
+        parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
+        bad = present & parsed.isna()
+        errors.add(bad, name, "invalid date " + _quoted(values) + " (expected YYYY-MM-DD)")
+        return values.where(present, None)
+    if column.kind in ("decimal", "int"):
+        numbers = pd.to_numeric(values.where(present, None), errors="coerce")
+        bad_number = present & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+        errors.add(bad_number, name, "not a number: " + _quoted(values))
+        ok = present & ~bad_number
+        if column.kind == "int":
+            errors.add(ok & (numbers % 1 != 0), name, "not a whole number: " + _quoted(values))
+        if column.min_value is not None:
+            if column.min_exclusive:
+                below, rule = numbers <= column.min_value, f"must be > {column.min_value:g}"
+            else:
+                below, rule = numbers < column.min_value, f"must be >= {column.min_value:g}"
+            errors.add(ok & below, name, rule + ", got " + values)
+        if column.max_value is not None:
+            above = numbers > column.max_value
+            errors.add(ok & above, name, f"must be <= {column.max_value:g}, got " + values)
+        if column.kind == "int":
+            return numbers.where(ok & (numbers % 1 == 0)).astype("Int64")
+        return values.where(present, None)
+    if column.kind == "ref":
+        ids = values.map(known.get(column.ref, {}))
+        unknown = present & ids.isna()
+        errors.add(unknown, name, f"unknown {column.ref} " + _quoted(values))
+        return ids.astype("Int64")
+    raise ValueError(f"unknown column kind {column.kind!r}")
+
+
+def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: _Errors) -> None:
+    """The cross-column rules book-format.md states for particular files."""
+    name = spec.filename
+    if name == "products.csv":
+        errors.add(
+            (raw["kind"] == "tier") & (raw["tier_rank"] == ""), "tier_rank",
+            "required for kind 'tier'",
+        )
+    elif name == "contracts.csv":
+        both = (raw["start_date"] != "") & (raw["end_date"] != "")
+        before = both & (raw["end_date"] < raw["start_date"])
+        errors.add(
+            before, "end_date",
+            "end date " + raw["end_date"] + " is before start_date " + raw["start_date"],
+        )
+    elif name == "signals.csv":
+        value = pd.to_numeric(raw["value"].where(raw["value"] != "", None), errors="coerce")
+        for kind in ("nps", "support_ticket", "new_users"):
+            errors.add(
+                (raw["kind"] == kind) & (raw["value"] == ""), "value", f"required for kind '{kind}'"
+            )
+        errors.add((raw["kind"] == "nps") & ~value.between(0, 10) & value.notna(), "value",
+                   "NPS must be between 0 and 10, got " + raw["value"])
+        errors.add((raw["kind"] == "support_ticket") & ~value.between(1, 4) & value.notna(),
+                   "value", "ticket severity must be between 1 and 4, got " + raw["value"])
+        errors.add((raw["kind"] == "new_users") & (value < 0), "value",
+                   "new users must be >= 0, got " + raw["value"])
+        errors.add(
+            (raw["kind"] == "internal_referral") & (raw["department"] == ""), "department",
+            "required for kind 'internal_referral'",
+        )
+    elif name == "opportunities.csv":
+        decided = raw["stage"].isin(("won", "lost"))
+        errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
+        dated = (raw["closed"] != "") & (raw["created"] != "")
+        errors.add(
+            dated & (raw["closed"] < raw["created"]), "closed",
+            "closed date " + raw["closed"] + " is before created " + raw["created"],
+        )
+
+
+def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors) -> None:
+    key = raw[list(spec.key)]
+    repeated = key.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first_line = (
+        raw[LINE].groupby([key[c] for c in spec.key], sort=False).transform("min")
+    )
+    errors.add(
+        repeated, ", ".join(spec.key),
+        "duplicate key, already given on line " + first_line.astype(str),
+    )
+
+
+def validate_frame(
+    spec: FileSpec, raw: pd.DataFrame, known: KnownKeys
+) -> tuple[pd.DataFrame, list[RowError], int]:
+    """Validate ``raw`` (all strings, stripped, with a ``_line`` column).
+
+    Returns the valid rows as model field values (plus ``_line``), the errors of the
+    rejected rows, and how many rows were rejected.
+    """
+    for column in spec.columns:
+        if column.name not in raw.columns:
+            raw[column.name] = ""
+    errors = _Errors(spec.filename, raw[LINE])
+    clean = pd.DataFrame({LINE: raw[LINE]}, index=raw.index)
+    for column in spec.columns:
+        clean[column.model_field] = _check_column(column, raw[column.name], errors, known)
+    _check_rows(spec, raw, clean, errors)
+    _check_duplicates(spec, raw, errors)
+    valid = clean[~errors.bad]
+    return valid, errors.row_errors(), int(errors.bad.sum())

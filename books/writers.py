@@ -1,0 +1,181 @@
+"""Set-based upsert of a validated frame into a model's table, by natural key.
+
+PostgreSQL: COPY into a temporary staging table, then one ``INSERT ... ON CONFLICT DO
+UPDATE ... WHERE (values) IS DISTINCT FROM (new values)``, so unchanged rows are not
+touched at all. Other databases (SQLite, the embedded default): compare with what is stored,
+then ``bulk_create(update_conflicts=True)`` the new and changed rows in batches.
+
+Both return (created, updated, unchanged) counts; neither runs a query per row.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, models
+from django.utils import timezone
+
+COPY_CHUNK_ROWS = 100_000
+Progress = Callable[[int], None]
+
+
+def _concrete_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _default_for(field: models.Field):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    if field.has_default():
+        return field.get_default()
+    if field.null:
+        return None
+    if isinstance(field, models.CharField | models.TextField):
+        return ""
+    raise ValueError(f"{field.name} has no value and no default")
+
+
+def _with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:
+    """Add every column the file does not set, with the model field's default (for inserts)."""
+    out = frame.copy()
+    for field in _concrete_fields(model):
+        if field.attname not in out.columns:
+            value = _default_for(field)
+            if isinstance(field, models.JSONField):
+                value = json.dumps(value)
+            out[field.attname] = [value] * len(out)
+    return out
+
+
+def upsert_frame(
+    model: type[models.Model],
+    frame: pd.DataFrame,
+    *,
+    key_fields: Iterable[str],
+    progress: Progress | None = None,
+) -> tuple[int, int, int]:
+    """Insert or update ``frame`` (columns = model attnames) by ``key_fields``."""
+    key_fields = list(key_fields)
+    if frame.empty:
+        return 0, 0, 0
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(model, frame, key_fields, progress)
+    return _upsert_generic(model, frame, key_fields, progress)
+
+
+def _upsert_postgresql(
+    model: type[models.Model], frame: pd.DataFrame, key_fields: list[str], progress: Progress | None
+) -> tuple[int, int, int]:
+    table = model._meta.db_table
+    by_attname = {f.attname: f for f in _concrete_fields(model)}
+    value_fields = [c for c in frame.columns if c not in key_fields]
+    touch_fields = [
+        name for name, f in by_attname.items() if getattr(f, "auto_now", False)
+        and name not in frame.columns
+    ]
+    full = _with_defaults(model, frame)
+    columns = list(full.columns)
+    qn = connection.ops.quote_name
+    column_sql = ", ".join(qn(by_attname[c].column) for c in columns)
+    stage = f"book_stage_{table}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {qn(stage)} ON COMMIT DROP AS "
+            f"SELECT {column_sql} FROM {qn(table)} WITH NO DATA"
+        )
+        with cursor.cursor.copy(
+            f"COPY {qn(stage)} ({column_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            for start in range(0, len(full), COPY_CHUNK_ROWS):
+                chunk = full.iloc[start : start + COPY_CHUNK_ROWS]
+                buffer = io.StringIO()
+                chunk.to_csv(buffer, header=False, index=False, na_rep="\\N")
+                copy.write(buffer.getvalue())
+                if progress:
+                    progress(len(chunk))
+        conflict = ", ".join(qn(by_attname[c].column) for c in key_fields)
+        if value_fields:
+            sets = [f"{qn(by_attname[c].column)} = EXCLUDED.{qn(by_attname[c].column)}"
+                    for c in value_fields + touch_fields]
+            old = ", ".join(f"t.{qn(by_attname[c].column)}" for c in value_fields)
+            new = ", ".join(f"EXCLUDED.{qn(by_attname[c].column)}" for c in value_fields)
+            action = (f"DO UPDATE SET {', '.join(sets)} "
+                      f"WHERE ROW({old}) IS DISTINCT FROM ROW({new})")
+        else:
+            action = "DO NOTHING"
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {qn(table)} AS t ({column_sql}) "
+            f"SELECT {column_sql} FROM {qn(stage)} ON CONFLICT ({conflict}) {action} "
+            f"RETURNING (xmax = 0) AS inserted) "
+            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+            f"FROM written"
+        )
+        created, updated = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {qn(stage)}")
+    return created, updated, len(frame) - created - updated
+
+
+def _python_values(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:
+    """Convert the validated strings to the Python types the ORM returns, for comparison."""
+    by_attname = {f.attname: f for f in _concrete_fields(model)}
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        field, series = by_attname[name], frame[name]
+        if isinstance(field, models.DateField):
+            parsed = pd.to_datetime(series, format="%Y-%m-%d")
+            out[name] = [None if pd.isna(v) else v.date() for v in parsed]
+        elif isinstance(field, models.DecimalField):
+            exponent = Decimal(1).scaleb(-field.decimal_places)
+            out[name] = [None if v is None or pd.isna(v) else Decimal(v).quantize(exponent)
+                         for v in series]
+        elif isinstance(field, models.FloatField):
+            out[name] = pd.to_numeric(series).astype(float)
+        elif isinstance(field, models.BooleanField):
+            out[name] = series.astype(bool)
+        elif isinstance(field, models.IntegerField | models.ForeignKey):
+            out[name] = [None if pd.isna(v) else int(v) for v in series]
+        else:
+            out[name] = series.astype(object)
+    return out
+
+
+def _upsert_generic(
+    model: type[models.Model], frame: pd.DataFrame, key_fields: list[str], progress: Progress | None
+) -> tuple[int, int, int]:
+    values = _python_values(model, frame)
+    value_fields = [c for c in values.columns if c not in key_fields]
+    stored = pd.DataFrame.from_records(
+        list(model.objects.values_list(*key_fields, *value_fields)),
+        columns=key_fields + [f"{c}__stored" for c in value_fields],
+    )
+    merged = values.merge(stored, on=key_fields, how="left", indicator=True)
+    is_new = (merged["_merge"] == "left_only").to_numpy()
+    changed = pd.Series(False, index=merged.index)
+    for name in value_fields:
+        old, new = merged[f"{name}__stored"], merged[name]
+        same = (old == new) | (old.isna() & new.isna())
+        changed |= ~same.astype(bool)
+    is_changed = (~is_new) & changed.to_numpy()
+    to_write = values[is_new | is_changed]
+    batch = settings.BOOK_IMPORT_BATCH_SIZE
+    auto_now = [f.attname for f in _concrete_fields(model) if getattr(f, "auto_now", False)]
+    records = to_write.astype(object).where(to_write.notna(), None).to_dict("records")
+    for start in range(0, len(records), batch):
+        objs = [model(**row) for row in records[start : start + batch]]
+        model.objects.bulk_create(
+            objs,
+            update_conflicts=bool(value_fields),
+            ignore_conflicts=not value_fields,
+            unique_fields=key_fields if value_fields else None,
+            update_fields=(value_fields + auto_now) or None,
+        )
+        if progress:
+            progress(len(objs))
+    created, updated = int(is_new.sum()), int(is_changed.sum())
+    return created, updated, len(frame) - created - updated

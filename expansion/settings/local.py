@@ -1,0 +1,6 @@
+"""Developer and demo machine: debug on, SQLite and eager tasks unless configured."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,7 @@
+"""Test settings: fast hashing, in-memory mail. DATABASE_URL / CELERY_BROKER_URL still apply,
+so the same suite runs on SQLite and on PostgreSQL + Redis."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,87 @@
+from django.contrib import admin
+
+from .models import (
+    AccountAction,
+    HealthSnapshot,
+    Notification,
+    Opportunity,
+    OpportunityStageChange,
+    ScoringRun,
+    UsageAlert,
+    UtilizationSnapshot,
+)
+
+
+class OpportunityStageChangeInline(admin.TabularInline):
+    model = OpportunityStageChange
+    extra = 0
+    readonly_fields = ("from_stage", "to_stage", "changed_by", "changed_at", "note")
+    can_delete = False
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ("account", "play", "motion", "target_product", "status", "stage", "score",
+                    "as_of", "created")
+    list_filter = ("stage", "status", "play", "motion", "account__segment")
+    list_select_related = ("account", "target_product")
+    search_fields = ("external_id", "account__external_id", "account__name",
+                     "target_product__sku", "key")
+    autocomplete_fields = ("account", "target_product", "sponsor")
+    raw_id_fields = ("sponsor_priority",)
+    date_hierarchy = "created"
+    inlines = [OpportunityStageChangeInline]
+
+
+@admin.register(OpportunityStageChange)
+class OpportunityStageChangeAdmin(admin.ModelAdmin):
+    list_display = ("opportunity", "from_stage", "to_stage", "changed_by", "changed_at")
+    list_filter = ("to_stage",)
+    raw_id_fields = ("opportunity",)
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "as_of", "status", "started", "finished")
+    list_filter = ("status",)
+    date_hierarchy = "as_of"
+    readonly_fields = ("started",)
+
+
+@admin.register(HealthSnapshot)
+class HealthSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("account", "as_of", "score", "adoption", "trend", "sentiment", "support",
+                    "relationship", "eligible")
+    list_filter = ("eligible", "as_of")
+    list_select_related = ("account",)
+    search_fields = ("account__external_id", "account__name")
+    raw_id_fields = ("account", "run")
+
+
+@admin.register(UtilizationSnapshot)
+class UtilizationSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("entitlement", "as_of", "used", "ratio", "level")
+    list_filter = ("level", "as_of")
+    raw_id_fields = ("entitlement",)
+
+
+@admin.register(AccountAction)
+class AccountActionAdmin(admin.ModelAdmin):
+    list_display = ("account", "as_of", "code", "detail")
+    list_filter = ("code", "as_of")
+    search_fields = ("account__external_id", "account__name")
+    raw_id_fields = ("account",)
+
+
+@admin.register(UsageAlert)
+class UsageAlertAdmin(admin.ModelAdmin):
+    list_display = ("entitlement", "level", "ratio", "raised_on", "sent_at")
+    list_filter = ("level",)
+    raw_id_fields = ("entitlement",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "message", "created", "read_at")
+    list_filter = ("read_at",)
+    raw_id_fields = ("user",)
