@@ -32,8 +32,16 @@ class StakeholderInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "name", "segment", "industry", "region", "owner_email",
-                    "csm_email", "customer_since")
+    list_display = (
+        "external_id",
+        "name",
+        "segment",
+        "industry",
+        "region",
+        "owner_email",
+        "csm_email",
+        "customer_since",
+    )
     list_filter = ("segment", "industry", "region")
     search_fields = ("external_id", "name", "domain", "owner_email", "csm_email")
     date_hierarchy = "customer_since"

@@ -122,7 +122,9 @@ class ContractLine(models.Model):
             models.CheckConstraint(condition=Q(arr__gte=0), name="contract_arr_non_negative"),
         ]
         indexes = [
-            models.Index(fields=["account", "start_date", "end_date"], name="contract_account_term"),
+            models.Index(
+                fields=["account", "start_date", "end_date"], name="contract_account_term"
+            ),
             models.Index(fields=["start_date", "end_date"], name="contract_term"),
         ]
 
@@ -138,7 +140,9 @@ class EntitlementQuerySet(AccountScopedQuerySet):
 
 
 class Entitlement(models.Model):
-    contract = models.ForeignKey(ContractLine, on_delete=models.CASCADE, related_name="entitlements")
+    contract = models.ForeignKey(
+        ContractLine, on_delete=models.CASCADE, related_name="entitlements"
+    )
     metric = models.CharField(max_length=64)
     limit = models.DecimalField(max_digits=20, decimal_places=4)
     period = models.CharField(max_length=8, choices=EntitlementPeriod.choices)
@@ -192,7 +196,9 @@ class PriorityQuerySet(AccountScopedQuerySet):
 class Priority(models.Model):
     """An executive's stated priority for a plan year; its department matches it to products."""
 
-    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="priorities")
+    stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.CASCADE, related_name="priorities"
+    )
     year = models.PositiveSmallIntegerField()
     priority = models.CharField(max_length=500)
     department = models.CharField(max_length=100, blank=True)

@@ -83,7 +83,11 @@ POSITIVE = {"min_value": 0.0, "min_exclusive": True}
 
 BOOK_FILES: tuple[FileSpec, ...] = (
     FileSpec(
-        "products.csv", Product, ("sku",), entity="product", entity_key="sku",
+        "products.csv",
+        Product,
+        ("sku",),
+        entity="product",
+        entity_key="sku",
         columns=(
             Column("sku", required=True, max_length=64),
             Column("name", required=True, max_length=200),
@@ -95,7 +99,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "adjacencies.csv", Adjacency, ("from_sku", "to_sku"),
+        "adjacencies.csv",
+        Adjacency,
+        ("from_sku", "to_sku"),
         columns=(
             _ref("from_sku", "product", "from_product_id"),
             _ref("to_sku", "product", "to_product_id"),
@@ -103,7 +109,11 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "accounts.csv", Account, ("external_id",), entity="account", entity_key="external_id",
+        "accounts.csv",
+        Account,
+        ("external_id",),
+        entity="account",
+        entity_key="external_id",
         required_file=True,
         columns=(
             Column("external_id", required=True, max_length=64),
@@ -118,7 +128,10 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "contracts.csv", ContractLine, ("external_id",), entity="contract",
+        "contracts.csv",
+        ContractLine,
+        ("external_id",),
+        entity="contract",
         entity_key="external_id",
         columns=(
             Column("external_id", required=True, max_length=64),
@@ -130,7 +143,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "entitlements.csv", Entitlement, ("contract_id", "metric"),
+        "entitlements.csv",
+        Entitlement,
+        ("contract_id", "metric"),
         columns=(
             _ref("contract_id", "contract", "contract_id"),
             Column("metric", required=True, max_length=64),
@@ -139,7 +154,10 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "stakeholders.csv", Stakeholder, ("external_id",), entity="stakeholder",
+        "stakeholders.csv",
+        Stakeholder,
+        ("external_id",),
+        entity="stakeholder",
         entity_key="external_id",
         columns=(
             Column("external_id", required=True, max_length=64),
@@ -154,7 +172,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "priorities.csv", Priority, ("stakeholder_id", "year", "priority"),
+        "priorities.csv",
+        Priority,
+        ("stakeholder_id", "year", "priority"),
         columns=(
             _ref("stakeholder_id", "stakeholder", "stakeholder_id"),
             Column("year", "int", required=True, min_value=1900, max_value=2999),
@@ -164,7 +184,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "usage.csv", DailyUsage, ("account_id", "metric", "date"),
+        "usage.csv",
+        DailyUsage,
+        ("account_id", "metric", "date"),
         columns=(
             _ref("account_id", "account", "account_id"),
             Column("metric", required=True, max_length=64),
@@ -173,7 +195,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "signals.csv", AccountSignal, ("account_id", "date", "kind", "detail"),
+        "signals.csv",
+        AccountSignal,
+        ("account_id", "date", "kind", "detail"),
         columns=(
             _ref("account_id", "account", "account_id"),
             Column("date", "date", required=True),
@@ -184,7 +208,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "success_metrics.csv", SuccessMetric, ("account_id", "name"),
+        "success_metrics.csv",
+        SuccessMetric,
+        ("account_id", "name"),
         columns=(
             _ref("account_id", "account", "account_id"),
             Column("name", required=True, max_length=200),
@@ -196,7 +222,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
         ),
     ),
     FileSpec(
-        "opportunities.csv", Opportunity, ("external_id",),
+        "opportunities.csv",
+        Opportunity,
+        ("external_id",),
         columns=(
             Column("external_id", required=True, max_length=64),
             _ref("account_id", "account", "account_id"),
@@ -204,7 +232,9 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             _ref("sku", "product", "target_product_id", required=False),
             Column("amount_arr", "decimal", **NON_NEGATIVE),
             Column(
-                "stage", "enum", required=True,
+                "stage",
+                "enum",
+                required=True,
                 choices=tuple(s for s in Stage.values if s != Stage.EXPIRED),
             ),
             Column("created", "date", required=True),
@@ -235,5 +265,6 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +90,12 @@ def _preflight(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Pa
 def _read(path: Path, spec: FileSpec, file_report: FileReport, show: bool) -> pd.DataFrame:
     """Read a CSV as stripped strings with a ``_line`` column (the header is line 1)."""
     reader = pd.read_csv(
-        path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-        encoding="utf-8-sig", chunksize=READ_CHUNK_ROWS,
+        path,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        encoding="utf-8-sig",
+        chunksize=READ_CHUNK_ROWS,
     )
     chunks = []
     with tqdm(desc=f"read {spec.filename}", unit=" rows", disable=not show, leave=False) as bar:
@@ -110,7 +115,10 @@ def _read(path: Path, spec: FileSpec, file_report: FileReport, show: bool) -> pd
 
 
 def book_import(
-    *, directory: Path, dry_run: bool = False, progress: bool | None = None,
+    *,
+    directory: Path,
+    dry_run: bool = False,
+    progress: bool | None = None,
     on_file: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import the book in ``directory``; see the module docstring for the contract."""
@@ -127,6 +135,7 @@ def book_import(
             known[spec.entity] = _entity_keys(spec)
     for spec, path in present:
         file_report = FileReport(spec.filename)
+        started = time.perf_counter()
         show = progress and path.stat().st_size >= PROGRESS_MIN_BYTES
         raw = _read(path, spec, file_report, show)
         file_report.read = len(raw)
@@ -139,8 +148,16 @@ def book_import(
                 new_keys = valid[spec.column(spec.entity_key).model_field]
                 known[spec.entity].update(dict.fromkeys(new_keys, DRY_RUN_ID))
         else:
-            with tqdm(desc=f"write {spec.filename}", total=len(rows), unit=" rows",
-                      disable=not show, leave=False) as bar, transaction.atomic():
+            with (
+                tqdm(
+                    desc=f"write {spec.filename}",
+                    total=len(rows),
+                    unit=" rows",
+                    disable=not show,
+                    leave=False,
+                ) as bar,
+                transaction.atomic(),
+            ):
                 created, updated, unchanged = upsert_frame(
                     spec.model, rows, key_fields=spec.key_fields, progress=bar.update
                 )
@@ -148,6 +165,7 @@ def book_import(
             file_report.unchanged = unchanged
             if spec.entity:
                 known[spec.entity] = _entity_keys(spec)
+        file_report.seconds = time.perf_counter() - started
         report.files.append(file_report)
         if on_file:
             on_file(file_report)

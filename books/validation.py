@@ -36,9 +36,7 @@ class _Errors:
             return
         self.bad |= mask
         hit = mask[mask].index
-        texts = (
-            pd.Series(reasons, index=hit) if isinstance(reasons, str) else reasons.loc[hit]
-        )
+        texts = pd.Series(reasons, index=hit) if isinstance(reasons, str) else reasons.loc[hit]
         order = len(self.items)
         self.items.extend(
             (int(line), order, column, str(text))
@@ -77,7 +75,8 @@ def _check_column(
     if column.kind == "enum":
         bad = present & ~values.isin(column.choices)
         errors.add(
-            bad, name,
+            bad,
+            name,
             "unknown value " + _quoted(values) + f" (expected one of {', '.join(column.choices)})",
         )
         return values.where(present, None)
@@ -124,14 +123,16 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
     name = spec.filename
     if name == "products.csv":
         errors.add(
-            (raw["kind"] == "tier") & (raw["tier_rank"] == ""), "tier_rank",
+            (raw["kind"] == "tier") & (raw["tier_rank"] == ""),
+            "tier_rank",
             "required for kind 'tier'",
         )
     elif name == "contracts.csv":
         both = (raw["start_date"] != "") & (raw["end_date"] != "")
         before = both & (raw["end_date"] < raw["start_date"])
         errors.add(
-            before, "end_date",
+            before,
+            "end_date",
             "end date " + raw["end_date"] + " is before start_date " + raw["start_date"],
         )
     elif name == "signals.csv":
@@ -140,14 +141,24 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
             errors.add(
                 (raw["kind"] == kind) & (raw["value"] == ""), "value", f"required for kind '{kind}'"
             )
-        errors.add((raw["kind"] == "nps") & ~value.between(0, 10) & value.notna(), "value",
-                   "NPS must be between 0 and 10, got " + raw["value"])
-        errors.add((raw["kind"] == "support_ticket") & ~value.between(1, 4) & value.notna(),
-                   "value", "ticket severity must be between 1 and 4, got " + raw["value"])
-        errors.add((raw["kind"] == "new_users") & (value < 0), "value",
-                   "new users must be >= 0, got " + raw["value"])
         errors.add(
-            (raw["kind"] == "internal_referral") & (raw["department"] == ""), "department",
+            (raw["kind"] == "nps") & ~value.between(0, 10) & value.notna(),
+            "value",
+            "NPS must be between 0 and 10, got " + raw["value"],
+        )
+        errors.add(
+            (raw["kind"] == "support_ticket") & ~value.between(1, 4) & value.notna(),
+            "value",
+            "ticket severity must be between 1 and 4, got " + raw["value"],
+        )
+        errors.add(
+            (raw["kind"] == "new_users") & (value < 0),
+            "value",
+            "new users must be >= 0, got " + raw["value"],
+        )
+        errors.add(
+            (raw["kind"] == "internal_referral") & (raw["department"] == ""),
+            "department",
             "required for kind 'internal_referral'",
         )
     elif name == "opportunities.csv":
@@ -155,7 +166,8 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
         errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
         dated = (raw["closed"] != "") & (raw["created"] != "")
         errors.add(
-            dated & (raw["closed"] < raw["created"]), "closed",
+            dated & (raw["closed"] < raw["created"]),
+            "closed",
             "closed date " + raw["closed"] + " is before created " + raw["created"],
         )
 
@@ -165,11 +177,10 @@ def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors) -> Non
     repeated = key.duplicated(keep="first")
     if not repeated.any():
         return
-    first_line = (
-        raw[LINE].groupby([key[c] for c in spec.key], sort=False).transform("min")
-    )
+    first_line = raw[LINE].groupby([key[c] for c in spec.key], sort=False).transform("min")
     errors.add(
-        repeated, ", ".join(spec.key),
+        repeated,
+        ", ".join(spec.key),
         "duplicate key, already given on line " + first_line.astype(str),
     )
 

@@ -75,8 +75,9 @@ def _upsert_postgresql(
     by_attname = {f.attname: f for f in _concrete_fields(model)}
     value_fields = [c for c in frame.columns if c not in key_fields]
     touch_fields = [
-        name for name, f in by_attname.items() if getattr(f, "auto_now", False)
-        and name not in frame.columns
+        name
+        for name, f in by_attname.items()
+        if getattr(f, "auto_now", False) and name not in frame.columns
     ]
     full = _with_defaults(model, frame)
     columns = list(full.columns)
@@ -101,12 +102,13 @@ def _upsert_postgresql(
                     progress(len(chunk))
         conflict = ", ".join(qn(by_attname[c].column) for c in key_fields)
         if value_fields:
-            sets = [f"{qn(by_attname[c].column)} = EXCLUDED.{qn(by_attname[c].column)}"
-                    for c in value_fields + touch_fields]
+            sets = [
+                f"{qn(by_attname[c].column)} = EXCLUDED.{qn(by_attname[c].column)}"
+                for c in value_fields + touch_fields
+            ]
             old = ", ".join(f"t.{qn(by_attname[c].column)}" for c in value_fields)
             new = ", ".join(f"EXCLUDED.{qn(by_attname[c].column)}" for c in value_fields)
-            action = (f"DO UPDATE SET {', '.join(sets)} "
-                      f"WHERE ROW({old}) IS DISTINCT FROM ROW({new})")
+            action = f"DO UPDATE SET {', '.join(sets)} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         else:
             action = "DO NOTHING"
         cursor.execute(
@@ -132,8 +134,9 @@ def _python_values(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFra
             out[name] = [None if pd.isna(v) else v.date() for v in parsed]
         elif isinstance(field, models.DecimalField):
             exponent = Decimal(1).scaleb(-field.decimal_places)
-            out[name] = [None if v is None or pd.isna(v) else Decimal(v).quantize(exponent)
-                         for v in series]
+            out[name] = [
+                None if v is None or pd.isna(v) else Decimal(v).quantize(exponent) for v in series
+            ]
         elif isinstance(field, models.FloatField):
             out[name] = pd.to_numeric(series).astype(float)
         elif isinstance(field, models.BooleanField):

@@ -21,12 +21,26 @@ class OpportunityStageChangeInline(admin.TabularInline):
 
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
-    list_display = ("account", "play", "motion", "target_product", "status", "stage", "score",
-                    "as_of", "created")
+    list_display = (
+        "account",
+        "play",
+        "motion",
+        "target_product",
+        "status",
+        "stage",
+        "score",
+        "as_of",
+        "created",
+    )
     list_filter = ("stage", "status", "play", "motion", "account__segment")
     list_select_related = ("account", "target_product")
-    search_fields = ("external_id", "account__external_id", "account__name",
-                     "target_product__sku", "key")
+    search_fields = (
+        "external_id",
+        "account__external_id",
+        "account__name",
+        "target_product__sku",
+        "key",
+    )
     autocomplete_fields = ("account", "target_product", "sponsor")
     raw_id_fields = ("sponsor_priority",)
     date_hierarchy = "created"
@@ -50,8 +64,17 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
 @admin.register(HealthSnapshot)
 class HealthSnapshotAdmin(admin.ModelAdmin):
-    list_display = ("account", "as_of", "score", "adoption", "trend", "sentiment", "support",
-                    "relationship", "eligible")
+    list_display = (
+        "account",
+        "as_of",
+        "score",
+        "adoption",
+        "trend",
+        "sentiment",
+        "support",
+        "relationship",
+        "eligible",
+    )
     list_filter = ("eligible", "as_of")
     list_select_related = ("account",)
     search_fields = ("account__external_id", "account__name")

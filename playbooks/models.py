@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import Field, fields
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Entitlement, Priority, Product, Stakeholder
 from accounts.querysets import AccountScopedQuerySet
+
+from .scoring.config import ScoringConfig
 
 
 class Motion(models.TextChoices):
@@ -219,6 +223,9 @@ class UtilizationSnapshot(models.Model):
         ]
         indexes = [models.Index(fields=["as_of"], name="utilization_as_of")]
 
+    def __str__(self) -> str:
+        return f"{self.entitlement_id} {self.as_of}: {self.ratio:.0%}"
+
 
 class AccountAction(models.Model):
     """What to do at an account instead of (or before) an expansion play, on a scoring date."""
@@ -236,6 +243,9 @@ class AccountAction(models.Model):
             models.UniqueConstraint(fields=["account", "as_of", "code"], name="account_action_key"),
         ]
         indexes = [models.Index(fields=["as_of", "code"], name="account_action_as_of")]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.account_id} on {self.as_of}"
 
 
 class UsageAlertQuerySet(AccountScopedQuerySet):
@@ -260,6 +270,9 @@ class UsageAlert(models.Model):
             models.UniqueConstraint(fields=["entitlement", "level"], name="usage_alert_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.entitlement_id} reached {self.level} % on {self.raised_on}"
+
 
 class Notification(models.Model):
     """An in-app notification for one user."""
@@ -275,3 +288,42 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ScoringSettings(models.Model):
+    """The scoring settings an admin edits: one row, one column per ``ScoringConfig`` field
+    (added below from the dataclass, so the spec's defaults live in one place)."""
+
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "scoring settings"
+        verbose_name_plural = "scoring settings"
+
+    def __str__(self) -> str:
+        return "Scoring settings"
+
+    def to_config(self) -> ScoringConfig:
+        return ScoringConfig.from_dict(
+            {f.name: getattr(self, f.name) for f in fields(ScoringConfig)}
+        )
+
+    @classmethod
+    def current(cls) -> ScoringSettings:
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+def _settings_field(spec: Field) -> models.Field:
+    label = spec.name.replace("_", " ")
+    if spec.type in ("int", int):
+        return models.IntegerField(default=spec.default, verbose_name=label)
+    if spec.type in ("float", float):
+        return models.FloatField(default=spec.default, verbose_name=label)
+    return models.CharField(max_length=200, default=spec.default, verbose_name=label)
+
+
+for _spec in fields(ScoringConfig):
+    ScoringSettings.add_to_class(_spec.name, _settings_field(_spec))

@@ -46,7 +46,9 @@ class DailyUsage(models.Model):
         constraints = [
             # Its index also serves the scoring's window sums per (account, metric, date range).
             models.UniqueConstraint(fields=["account", "metric", "date"], name="usage_key"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="usage_quantity_non_negative"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="usage_quantity_non_negative"
+            ),
         ]
         indexes = [models.Index(fields=["date"], name="usage_date")]
 
@@ -113,3 +115,23 @@ class SuccessMetric(models.Model):
     @property
     def is_achieved(self) -> bool:
         return self.achieved >= self.target
+
+
+class IdempotencyRecord(models.Model):
+    """A client's ``Idempotency-Key`` with the response it got, so a retried request is
+    answered the same without being applied twice. Expires after 24 hours."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    endpoint = models.CharField(max_length=100)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

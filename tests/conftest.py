@@ -3,6 +3,7 @@ DATABASE_URL / CELERY_BROKER_URL are set (that is how CI runs it, twice)."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -31,5 +32,5 @@ def book_copy(tmp_path: Path, sample_book_dir: Path) -> Path:
 
 @pytest.fixture
 def imported_sample_book(db, sample_book_dir: Path) -> Path:
-    call_command("import_book", str(sample_book_dir), stdout=open("/dev/null", "w"))
+    call_command("import_book", str(sample_book_dir), stdout=io.StringIO())
     return sample_book_dir

@@ -5,3 +5,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests call tasks in-process; the Celery integration test starts a real worker and turns
+# eager mode off for itself.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -73,18 +73,38 @@ def _append(path: Path, line: str) -> int:
 
 def test_broken_rows_are_rejected_alone(book_copy: Path) -> None:
     bad = {
-        ("usage.csv", _append(book_copy / "usage.csv", "NW-001,api_calls,2026-07-01,-5"),
-         "quantity", "must be >= 0, got -5"),
-        ("usage.csv", _append(book_copy / "usage.csv", "ZZ-999,api_calls,2026-06-01,5"),
-         "account_id", "unknown account 'ZZ-999'"),
-        ("signals.csv", _append(book_copy / "signals.csv", "NW-001,2026-02-30,nps,9,,"),
-         "date", "invalid date '2026-02-30' (expected YYYY-MM-DD)"),
-        ("contracts.csv",
-         _append(book_copy / "contracts.csv", "NW-001-L9,NW-001,FRAUD,2026-05-01,2026-04-30,100"),
-         "end_date", "end date 2026-04-30 is before start_date 2026-05-01"),
-        ("accounts.csv",
-         _append(book_copy / "accounts.csv", "XX-013,Bad Segment,megacorp,,,,,,2024-01-01"),
-         "segment", "unknown value 'megacorp' (expected one of enterprise, mid_market, smb)"),
+        (
+            "usage.csv",
+            _append(book_copy / "usage.csv", "NW-001,api_calls,2026-07-01,-5"),
+            "quantity",
+            "must be >= 0, got -5",
+        ),
+        (
+            "usage.csv",
+            _append(book_copy / "usage.csv", "ZZ-999,api_calls,2026-06-01,5"),
+            "account_id",
+            "unknown account 'ZZ-999'",
+        ),
+        (
+            "signals.csv",
+            _append(book_copy / "signals.csv", "NW-001,2026-02-30,nps,9,,"),
+            "date",
+            "invalid date '2026-02-30' (expected YYYY-MM-DD)",
+        ),
+        (
+            "contracts.csv",
+            _append(
+                book_copy / "contracts.csv", "NW-001-L9,NW-001,FRAUD,2026-05-01,2026-04-30,100"
+            ),
+            "end_date",
+            "end date 2026-04-30 is before start_date 2026-05-01",
+        ),
+        (
+            "accounts.csv",
+            _append(book_copy / "accounts.csv", "XX-013,Bad Segment,megacorp,,,,,,2024-01-01"),
+            "segment",
+            "unknown value 'megacorp' (expected one of enterprise, mid_market, smb)",
+        ),
     }
 
     report = book_import(directory=book_copy)
@@ -138,8 +158,12 @@ def test_dry_run_validates_and_writes_nothing(book_copy: Path) -> None:
 def test_changed_row_is_updated_not_duplicated(book_copy: Path) -> None:
     _run(book_copy)
     path = book_copy / "contracts.csv"
-    path.write_text(path.read_text().replace("NW-001-L3,NW-001,FRAUD,2024-01-01,2026-12-31,80000",
-                                             "NW-001-L3,NW-001,FRAUD,2024-01-01,2026-12-31,90000"))
+    path.write_text(
+        path.read_text().replace(
+            "NW-001-L3,NW-001,FRAUD,2024-01-01,2026-12-31,80000",
+            "NW-001-L3,NW-001,FRAUD,2024-01-01,2026-12-31,90000",
+        )
+    )
 
     report = book_import(directory=book_copy)
 
@@ -154,19 +178,20 @@ def test_resent_usage_day_replaces_it(book_copy: Path) -> None:
     _append(book_copy / "usage.csv", "NW-001,api_calls,2026-08-01,10")
     _run(book_copy)
     path = book_copy / "usage.csv"
-    path.write_text(path.read_text().replace("NW-001,api_calls,2026-08-01,10",
-                                             "NW-001,api_calls,2026-08-01,7"))
+    path.write_text(
+        path.read_text().replace("NW-001,api_calls,2026-08-01,10", "NW-001,api_calls,2026-08-01,7")
+    )
 
     _run(book_copy)
 
-    rows = DailyUsage.objects.filter(account__external_id="NW-001", metric="api_calls",
-                                     date="2026-08-01")
+    rows = DailyUsage.objects.filter(
+        account__external_id="NW-001", metric="api_calls", date="2026-08-01"
+    )
     assert [r.quantity for r in rows] == [7.0]
 
 
 def test_duplicate_key_within_a_file_is_rejected(book_copy: Path) -> None:
-    line = _append(book_copy / "accounts.csv",
-                   "NW-001,Northwind Again,enterprise,,,,,,2023-07-01")
+    line = _append(book_copy / "accounts.csv", "NW-001,Northwind Again,enterprise,,,,,,2023-07-01")
 
     report = book_import(directory=book_copy)
 
@@ -191,7 +216,9 @@ def test_extra_columns_are_ignored_and_reported_once(book_copy: Path) -> None:
 
 def test_emails_are_stored_lower_case(book_copy: Path) -> None:
     path = book_copy / "accounts.csv"
-    path.write_text(path.read_text().replace("ae1@vendor.example,csm1", "AE1@Vendor.Example,csm1", 1))
+    path.write_text(
+        path.read_text().replace("ae1@vendor.example,csm1", "AE1@Vendor.Example,csm1", 1)
+    )
 
     book_import(directory=book_copy)
 

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    Account,
+    ContractLine,
+    EntitlementPeriod,
+    Priority,
+    Product,
+    Stakeholder,
+)
+from ..selectors import mrr
+
+
+class HealthComponentsSerializer(serializers.Serializer):
+    adoption = serializers.FloatField()
+    trend = serializers.FloatField()
+    sentiment = serializers.FloatField()
+    support = serializers.FloatField()
+    relationship = serializers.FloatField()
+
+
+class HealthSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    as_of = serializers.DateField()
+    components = HealthComponentsSerializer()
+
+
+class UtilizationSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    metric = serializers.CharField()
+    limit = serializers.DecimalField(max_digits=20, decimal_places=4, coerce_to_string=False)
+    period = serializers.ChoiceField(choices=EntitlementPeriod.choices)
+    used = serializers.FloatField()
+    ratio = serializers.FloatField()
+    level = serializers.ChoiceField(choices=[0, 80, 90, 95],
+                                    help_text="highest alert level reached (0: none)")
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    health = serializers.SerializerMethodField()
+    utilization = serializers.SerializerMethodField()
+    eligibility = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    arr = serializers.SerializerMethodField()
+    mrr = serializers.SerializerMethodField()
+    renewal_date = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Account
+        fields = ["external_id", "name", "segment", "industry", "region", "domain",
+                  "owner_email", "csm_email", "customer_since", "health", "utilization",
+                  "eligibility", "actions", "arr", "mrr", "renewal_date"]
+        read_only_fields = fields
+
+    def _details(self, obj: Account) -> dict:
+        return self.context["details"][obj.pk]
+
+    @extend_schema_field(HealthSerializer(allow_null=True))
+    def get_health(self, obj: Account) -> dict | None:
+        snap = self._details(obj)["health"]
+        if snap is None:
+            return None
+        return {"score": round(snap.score, 1), "as_of": snap.as_of, "components": {
+            name: round(getattr(snap, name), 1)
+            for name in ("adoption", "trend", "sentiment", "support", "relationship")}}
+
+    @extend_schema_field(UtilizationSerializer(many=True))
+    def get_utilization(self, obj: Account) -> list[dict]:
+        return UtilizationSerializer(self._details(obj)["utilization"], many=True).data
+
+    @extend_schema_field(EligibilitySerializer(allow_null=True))
+    def get_eligibility(self, obj: Account) -> dict | None:
+        snap = self._details(obj)["health"]
+        return None if snap is None else {"eligible": snap.eligible, "reasons": snap.reasons}
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(
+        choices=["health_recovery", "adoption_intervention", "develop_sponsor"])))
+    def get_actions(self, obj: Account) -> list[str]:
+        return [a.code for a in self._details(obj)["actions"]]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2,
+                                                  coerce_to_string=False))
+    def get_arr(self, obj: Account) -> Decimal:
+        return (obj.arr_on_day or Decimal(0)).quantize(Decimal("0.01"))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2,
+                                                  coerce_to_string=False))
+    def get_mrr(self, obj: Account) -> Decimal:
+        return mrr(obj.arr_on_day)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "kind", "family", "tier_rank", "department", "list_arr"]
+
+
+class ContractLineSerializer(serializers.ModelSerializer):
+    account = serializers.CharField(source="account.external_id")
+    sku = serializers.CharField(source="product.sku")
+
+    class Meta:
+        model = ContractLine
+        fields = ["external_id", "account", "sku", "start_date", "end_date", "arr"]
+
+
+class VisibleAccountField(serializers.SlugRelatedField):
+    """An account named by external id, among those the requesting user may see."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="external_id", **kwargs)
+
+    def get_queryset(self):
+        return Account.objects.visible_to(self.context["request"].user)
+
+
+class StakeholderSerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+
+    class Meta:
+        model = Stakeholder
+        fields = ["id", "external_id", "account", "name", "email", "title", "department",
+                  "role", "influence", "active"]
+
+
+class VisibleStakeholderField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="external_id", **kwargs)
+
+    def get_queryset(self):
+        return Stakeholder.objects.visible_to(self.context["request"].user)
+
+
+class PrioritySerializer(serializers.ModelSerializer):
+    stakeholder = VisibleStakeholderField()
+
+    class Meta:
+        model = Priority
+        fields = ["id", "stakeholder", "year", "priority", "department", "source"]

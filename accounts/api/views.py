@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from ..models import ContractLine, Priority, Product, Stakeholder
+from ..permissions import CsmCanEdit
+from ..selectors import account_list, account_scoring_details, scoring_as_of
+from .serializers import (
+    AccountSerializer,
+    ContractLineSerializer,
+    PrioritySerializer,
+    ProductSerializer,
+    StakeholderSerializer,
+)
+
+
+class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """Accounts with their latest health, utilization, eligibility and actions."""
+
+    serializer_class = AccountSerializer
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["segment", "industry", "region"]
+
+    def get_queryset(self):
+        return account_list(user=self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        instances = args[0] if args else None
+        if instances is not None:
+            many = kwargs.get("many", False)
+            ids = [a.pk for a in instances] if many else [instances.pk]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["details"] = account_scoring_details(
+                account_ids=ids, as_of=scoring_as_of()
+            )
+        return super().get_serializer(*args, **kwargs)
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    """The catalogue (read-only)."""
+
+    queryset = Product.objects.order_by("sku")
+    serializer_class = ProductSerializer
+    lookup_field = "sku"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["kind", "family", "department"]
+
+
+class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Contract lines of the accounts the user may see (read-only)."""
+
+    serializer_class = ContractLineSerializer
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = {"account__external_id": ["exact"], "product__sku": ["exact"]}
+
+    def get_queryset(self):
+        return (ContractLine.objects.visible_to(self.request.user)
+                .select_related("account", "product").order_by("account_id", "start_date", "id"))
+
+
+class StakeholderViewSet(viewsets.ModelViewSet):
+    serializer_class = StakeholderSerializer
+    permission_classes = [IsAuthenticated, CsmCanEdit]
+    filterset_fields = {"account__external_id": ["exact"], "role": ["exact"],
+                        "active": ["exact"]}
+
+    def get_queryset(self):
+        return (Stakeholder.objects.visible_to(self.request.user).select_related("account")
+                .order_by("account_id", "name", "id"))
+
+
+class PriorityViewSet(viewsets.ModelViewSet):
+    serializer_class = PrioritySerializer
+    permission_classes = [IsAuthenticated, CsmCanEdit]
+    filterset_fields = {"stakeholder__account__external_id": ["exact"], "year": ["exact"],
+                        "department": ["exact"]}
+
+    def get_queryset(self):
+        return (Priority.objects.visible_to(self.request.user).select_related("stakeholder")
+                .order_by("stakeholder_id", "-year", "id"))

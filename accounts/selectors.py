@@ -1,0 +1,83 @@
+"""Reads of accounts with their latest scoring results, for pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from playbooks.models import (
+    AccountAction,
+    HealthSnapshot,
+    ScoringRun,
+    ScoringRunStatus,
+    UtilizationSnapshot,
+)
+
+from .models import Account, ContractLine
+
+
+def scoring_as_of() -> dt.date | None:
+    """The date of the latest successful scoring run: what 'current' results mean."""
+    return (
+        ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED)
+        .order_by("-finished", "-pk")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+
+
+def account_list(*, user, day: dt.date | None = None) -> QuerySet[Account]:
+    """Accounts the user may see, with ``arr_on_day`` and ``renewal_date`` annotated for
+    ``day`` (default: the latest scoring date, else today)."""
+    day = day or scoring_as_of() or timezone.localdate()
+    active = ContractLine.objects.filter(
+        account=OuterRef("pk"), start_date__lte=day, end_date__gte=day
+    )
+    arr = active.order_by().values("account").annotate(total=Sum("arr")).values("total")
+    return (
+        Account.objects.visible_to(user)
+        .annotate(
+            arr_on_day=Subquery(arr, output_field=DecimalField(max_digits=16, decimal_places=2)),
+            renewal_date=Subquery(active.order_by("end_date").values("end_date")[:1]),
+        )
+        .order_by("external_id")
+    )
+
+
+def account_scoring_details(*, account_ids: list[int], as_of: dt.date | None) -> dict[int, dict]:
+    """Health, utilization and actions of the given accounts on ``as_of``: three queries
+    whatever the number of accounts."""
+    details: dict[int, dict] = defaultdict(lambda: {"health": None, "utilization": [],
+                                                    "actions": []})
+    if as_of is None or not account_ids:
+        return details
+    for snap in HealthSnapshot.objects.filter(account_id__in=account_ids, as_of=as_of):
+        details[snap.account_id]["health"] = snap
+    utilization = (
+        UtilizationSnapshot.objects.filter(
+            entitlement__contract__account_id__in=account_ids, as_of=as_of
+        )
+        .order_by("entitlement__contract__product__sku", "entitlement__metric")
+        .values("entitlement__contract__account_id", "entitlement__contract__product__sku",
+                "entitlement__metric", "entitlement__limit", "entitlement__period", "used",
+                "ratio", "level")
+    )
+    for row in utilization:
+        details[row["entitlement__contract__account_id"]]["utilization"].append({
+            "sku": row["entitlement__contract__product__sku"],
+            "metric": row["entitlement__metric"],
+            "limit": row["entitlement__limit"], "period": row["entitlement__period"],
+            "used": row["used"], "ratio": row["ratio"], "level": row["level"],
+        })
+    actions = AccountAction.objects.filter(account_id__in=account_ids, as_of=as_of)
+    for action in actions.order_by("code"):
+        details[action.account_id]["actions"].append(action)
+    return details
+
+
+def mrr(arr: Decimal | None) -> Decimal:
+    return ((arr or Decimal(0)) / 12).quantize(Decimal("0.01"))

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from ..filters import OpportunityFilterSet
+from ..models import Opportunity
+from ..permissions import CanChangeOpportunities
+from ..services import opportunity_update
+from .serializers import OpportunitySerializer, OpportunityUpdateSerializer
+
+
+class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Expansion opportunities, ranked by score; PATCH moves the stage or sets amount/notes."""
+
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilterSet
+    permission_classes = [IsAuthenticated, CanChangeOpportunities]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Opportunity.objects.visible_to(self.request.user)
+            .select_related("account", "target_product", "sponsor", "sponsor_priority")
+            .order_by("-score", "id")
+        )
+
+    @extend_schema(request=OpportunityUpdateSerializer, responses=OpportunitySerializer)
+    def partial_update(self, request, *args, **kwargs):
+        opportunity = self.get_object()
+        data = OpportunityUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = opportunity_update(opportunity=opportunity, user=request.user,
+                                     **data.validated_data)
+        return Response(OpportunitySerializer(self.get_queryset().get(pk=updated.pk)).data)

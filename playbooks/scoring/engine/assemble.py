@@ -1,0 +1,311 @@
+"""Lookalike, merging trigger rows into opportunities, alignment (section 5), readiness score
+and ranking (section 6), account actions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas import DataFrame
+
+from .frames import dept_key
+from .health import Context
+from .plays import CODE_ORDER
+
+CODE_INDEX = {c: i for i, c in enumerate(CODE_ORDER)}
+LEVEL_CODES = ("utilization_80", "utilization_90", "utilization_95")
+WORD_BITS = 62  # product bits per int64 word of an ownership mask
+
+OPPORTUNITY_COLUMNS = [
+    "account_id", "external_id", "key", "play", "motion", "target_product_id", "target_sku",
+    "department", "status", "score", "points", "health", "triggers", "new_champion_needed",
+    "sponsor_stakeholder_id", "sponsor_name", "sponsor_priority_id", "sponsor_priority",
+    "pitch", "explanation",
+]
+
+
+def _peer_accounts(ctx: Context) -> DataFrame:
+    a = ctx.accounts
+    a = a[(a["segment"] != "") & (a["industry"] != "")]
+    return a[["account_id", "segment", "industry"]]
+
+
+def _adjacent_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFrame:
+    """Peers: same segment and industry, owning A (the product the adjacency starts from)."""
+    adj = base[base["play"] == "adjacent_cross_sell"][
+        ["account_id", "key", "target_product_id", "start_product_id", "aux"]
+    ].drop_duplicates()
+    adj = adj.astype({"target_product_id": "int64", "start_product_id": "int64"})
+    adj = adj.merge(_peer_accounts(ctx), on="account_id")
+    g = ["segment", "industry"]
+    cnt_a = owners.groupby([*g, "product_id"]).size().rename("n_a").reset_index()
+    pairs = adj[["start_product_id", "target_product_id"]].drop_duplicates()
+    both = owners.merge(pairs, left_on="product_id", right_on="start_product_id").merge(
+        ctx.owned.rename(columns={"product_id": "target_product_id"}),
+        on=["account_id", "target_product_id"],
+    )
+    cnt_ab = (
+        both.groupby([*g, "start_product_id", "target_product_id"]).size().rename("n_ab")
+        .reset_index()
+    )
+    adj = adj.merge(
+        cnt_a.rename(columns={"product_id": "start_product_id"}),
+        on=[*g, "start_product_id"],
+        how="left",
+    ).merge(cnt_ab, on=[*g, "start_product_id", "target_product_id"], how="left")
+    return adj.assign(
+        peers=adj["n_a"].fillna(1).astype("int64") - 1,
+        owners_b=adj["n_ab"].fillna(0).astype("int64"),
+    )[["account_id", "key", "target_product_id", "peers", "owners_b", "aux"]]
+
+
+def _audit_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFrame:
+    """Peers: same segment and industry, owning any product this account owns. Ownership sets
+    are bit masks (int64 words), compared against the distinct masks of the peer group."""
+    aud = base[(base["play"] == "automation_audit") & base["target_product_id"].notna()][
+        ["account_id", "key", "target_product_id"]
+    ].drop_duplicates()
+    aud = aud.astype({"target_product_id": "int64"}).merge(_peer_accounts(ctx), on="account_id")
+    cols = ["account_id", "key", "target_product_id", "peers", "owners_b", "aux"]
+    if aud.empty:
+        return DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"key": object,
+                                                                               "aux": object})
+    g = ["segment", "industry"]
+    pid = np.sort(ctx.products["product_id"].unique())
+    n_words = len(pid) // WORD_BITS + 1
+    wcols = [f"w{i}" for i in range(n_words)]
+    groups = aud[g].drop_duplicates()
+    own = owners.merge(groups, on=g)
+    pos = np.searchsorted(pid, own["product_id"].to_numpy())
+    own = own.assign(
+        w=pos // WORD_BITS, b=np.left_shift(np.int64(1), (pos % WORD_BITS).astype("int64"))
+    )
+    own = own.drop_duplicates(["account_id", "product_id"])
+    masks = own.groupby(["account_id", "w"])["b"].sum().unstack(fill_value=0)
+    masks = masks.reindex(columns=range(n_words), fill_value=0)
+    masks.columns = wcols
+    masks = masks.reset_index().merge(_peer_accounts(ctx), on="account_id")
+    gm = masks.groupby([*g, *wcols]).size().rename("n").reset_index()
+    me = aud.merge(masks, on=["account_id", *g])
+    j = me.merge(gm, on=g, suffixes=("_a", ""))
+    a_words = j[[f"{c}_a" for c in wcols]].to_numpy(dtype="int64")
+    p_words = j[wcols].to_numpy(dtype="int64")
+    overlap = ((a_words & p_words) != 0).any(axis=1)
+    tpos = np.searchsorted(pid, j["target_product_id"].to_numpy())
+    word_b = np.take_along_axis(p_words, (tpos // WORD_BITS)[:, None], axis=1)[:, 0]
+    owns_b = ((word_b >> (tpos % WORD_BITS)) & 1).astype(bool)
+    j = j.assign(m=j["n"] * overlap, nb=j["n"] * (overlap & owns_b))
+    out = j.groupby(["account_id", "key", "target_product_id"], as_index=False).agg(
+        peers=("m", "sum"), owners_b=("nb", "sum")
+    )
+    return out.assign(peers=out["peers"] - 1, aux="")[cols]
+
+
+def lookalike_rows(ctx: Context, base: DataFrame) -> DataFrame:
+    cfg = ctx.cfg
+    owners = ctx.owned.merge(_peer_accounts(ctx), on="account_id")
+    la = pd.concat(
+        [_adjacent_lookalike(ctx, base, owners), _audit_lookalike(ctx, base, owners)],
+        ignore_index=True,
+    )
+    peers = la["peers"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(peers > 0, la["owners_b"].to_numpy(dtype="float64") / peers, 0.0)
+    la = la.assign(share=share)
+    la = la[(la["peers"] >= cfg.lookalike_min_peers) & (la["share"] >= cfg.lookalike_min_share)]
+    la = la.assign(_neg_share=-la["share"], _neg_peers=-la["peers"]).sort_values(
+        ["account_id", "key", "_neg_share", "_neg_peers", "aux"], kind="mergesort"
+    ).drop_duplicates(["account_id", "key"])
+    sku = la["target_product_id"].map(ctx.products.set_index("product_id")["sku"])
+    return DataFrame(
+        {
+            "account_id": la["account_id"].astype("int64"),
+            "key": la["key"],
+            "code": "lookalike",
+            "points": cfg.points_lookalike * la["share"],
+            "detail": la["owners_b"].astype(str) + " of " + la["peers"].astype(str)
+            + " similar accounts also own " + sku,
+            "level_rank": 0,
+        }
+    )
+
+
+def merge_opportunities(ctx: Context, cand: DataFrame, boosts: DataFrame) -> tuple[DataFrame,
+                                                                                     DataFrame]:
+    """Trigger rows -> (opportunities, triggers): one opportunity per (account_id, key)."""
+    keys = ["account_id", "key"]
+    cand = cand.assign(code_ord=cand["code"].map(CODE_INDEX))
+    srt = cand.assign(pitch=cand["pitch"].replace("", np.nan)).sort_values(
+        ["account_id", "key", "level_rank", "code_ord", "aux", "detail"],
+        ascending=[True, True, False, True, True, True],
+        kind="mergesort",
+    )
+    opp = srt.groupby(keys, sort=True, as_index=False).agg(
+        play=("play", "first"),
+        motion=("motion", "first"),
+        target_product_id=("target_product_id", "first"),
+        department=("department", "first"),
+        pitch=("pitch", "first"),
+    )
+    look = lookalike_rows(ctx, cand)
+    bst = opp[keys].merge(boosts, on="account_id").assign(level_rank=0)
+    cols = ["account_id", "key", "code", "points", "detail", "level_rank"]
+    trig = pd.concat([cand[cols], look[cols], bst[cols]], ignore_index=True)
+    # a level trigger counts once, at its highest level
+    is_level = trig["code"].isin(LEVEL_CODES)
+    top = trig["level_rank"].where(is_level, 0).groupby([trig["account_id"], trig["key"]]) \
+        .transform("max")
+    trig = trig[~is_level | (trig["level_rank"] == top)]
+    trig = trig.assign(code_ord=trig["code"].map(CODE_INDEX), detail=trig["detail"].fillna(""))
+    trig = trig.drop_duplicates(["account_id", "key", "code", "detail"]).sort_values(
+        ["account_id", "key", "code_ord", "detail"], kind="mergesort"
+    )
+    trig = trig.groupby(["account_id", "key", "code_ord", "code"], sort=True, as_index=False).agg(
+        points=("points", "max"), detail=("detail", "; ".join)
+    )
+    return opp, trig
+
+
+def finish_opportunities(
+    ctx: Context, opp: DataFrame, trig: DataFrame, acc: DataFrame
+) -> DataFrame:
+    cfg = ctx.cfg
+    keys = ["account_id", "key"]
+    points = trig.groupby(keys, sort=True)["points"].sum().rename("points").reset_index()
+    trig = trig.assign(obj=trig[["code", "points", "detail"]].to_dict("records"))
+    tl = trig.groupby(keys, sort=True).agg(
+        triggers=("obj", list), why=("detail", "; ".join)
+    ).reset_index()
+    opp = opp.merge(points, on=keys).merge(tl, on=keys)
+    opp = opp.merge(
+        acc[["account_id", "external_id", "name", "score"]].rename(
+            columns={"score": "health", "name": "account_name"}
+        ),
+        on="account_id",
+    )
+    pinfo = ctx.products.set_index("product_id")
+    opp["target_sku"] = opp["target_product_id"].map(pinfo["sku"])
+    opp["target_name"] = opp["target_product_id"].map(pinfo["name"])
+    opp["department"] = opp["department"].where(opp["department"].fillna("") != "", None)
+    opp["dkey"] = dept_key(opp["department"])
+
+    # alignment
+    opp = opp.merge(ctx.sponsors, on=["account_id", "dkey"], how="left")
+    ready = opp["sponsor_stakeholder_id"].notna()
+    opp["status"] = np.where(ready, "ready", "needs_sponsor")
+    st = ctx.stakeholders
+    present = st.loc[st["dkey"] != "", ["account_id", "dkey"]].drop_duplicates().assign(_p=True)
+    opp = opp.merge(present, on=["account_id", "dkey"], how="left")
+    opp["new_champion_needed"] = (opp["motion"] == "cross_sell") & opp["_p"].isna()
+
+    # readiness score
+    factor = np.where(ready, 1.0, cfg.needs_sponsor_factor)
+    opp["score"] = opp["points"] * opp["health"] / 100.0 * factor
+
+    opp["explanation"] = _explain(ctx, opp)
+    opp["target_product_id"] = opp["target_product_id"].astype("Int64")
+    opp["sponsor_stakeholder_id"] = opp["sponsor_stakeholder_id"].astype("Int64")
+    opp["sponsor_priority_id"] = opp["sponsor_priority_id"].astype("Int64")
+    opp["target_sku"] = opp["target_sku"].astype(object).where(opp["target_sku"].notna(), None)
+    for c in ("sponsor_name", "sponsor_priority", "pitch", "department"):
+        opp[c] = opp[c].astype(object).where(opp[c].notna(), None)
+    opp = opp.assign(_st=np.where(ready, 0, 1), _neg=-opp["score"]).sort_values(
+        ["_neg", "_st", "external_id", "key"], kind="mergesort"
+    )
+    return opp[OPPORTUNITY_COLUMNS].reset_index(drop=True)
+
+
+def _s(x) -> pd.Series:
+    return x.fillna("").astype(str)
+
+
+def _explain(ctx: Context, o: DataFrame) -> pd.Series:
+    """One sentence: what to propose, why now, who sponsors it."""
+    tsku, tname, dept = _s(o["target_sku"]), _s(o["target_name"]), _s(o["department"])
+    has_t = o["target_sku"].notna()
+    prod = tname + " (" + tsku + ")"
+    play = o["play"]
+    what = np.select(
+        [
+            play == "tier_upgrade",
+            play == "usage_expansion",
+            play == "seat_expansion",
+            play == "value_review",
+            play == "automation_audit",
+            play == "compliance_module",
+            play == "feature_upsell",
+            play == "adjacent_cross_sell",
+        ],
+        [
+            "Propose the upgrade to " + prod,
+            "Propose more " + prod + " capacity",
+            "Propose more " + prod + " seats",
+            "Run a value review with a multi-year renewal"
+            + np.where(has_t, " and propose " + prod, ""),
+            "Run an automation audit of " + dept + np.where(has_t, " leading to " + prod, ""),
+            "Propose " + prod + " for the new mandate",
+            "Demo then trial " + prod,
+            "Propose " + prod + " for the neighbouring workflow",
+        ],
+        "Propose " + prod,
+    )
+    ready = o["status"] == "ready"
+    who = np.where(
+        ready,
+        "sponsor: " + _s(o["sponsor_name"]) + ", whose " + str(ctx.t.year) + " priority is \""
+        + _s(o["sponsor_priority"]) + "\"",
+        "no sponsor yet: first find an executive sponsor or economic buyer with a "
+        + str(ctx.t.year) + " " + np.where(dept != "", dept, "departmental") + " priority",
+    )
+    champ = np.where(
+        o["new_champion_needed"], ", and a new champion in " + np.where(dept != "", dept,
+                                                                         "that department"), ""
+    )
+    what = pd.Series(what, index=o.index)
+    what = what.str[:1].str.lower() + what.str[1:]
+    out = (
+        _s(o["account_name"]) + ": " + what + ", now because " + _s(o["why"]) + "; "
+        + pd.Series(who, index=o.index) + pd.Series(champ, index=o.index) + "."
+    )
+    return out
+
+
+def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
+    """reasons and actions list columns per account (spec order)."""
+    ids = acc[["account_id"]]
+    reason_parts = [
+        acc.loc[acc[r], ["account_id"]].assign(reason=r, o=i)
+        for i, r in enumerate(("unhealthy", "underutilized", "onboarding"))
+    ]
+    reasons = pd.concat(reason_parts, ignore_index=True).sort_values(
+        ["account_id", "o"], kind="mergesort"
+    )
+    rl = reasons.groupby("account_id")["reason"].agg(list)
+
+    ns = opps[opps["status"] == "needs_sponsor"].sort_values(["account_id", "key"],
+                                                             kind="mergesort")
+    ns_detail = (
+        ns["play"] + " -> " + _s(ns["target_sku"]).replace("", "-")
+        + " needs an executive sponsor or economic buyer with a " + str(ctx.t.year)
+        + " priority in " + _s(ns["department"]).replace("", "its department")
+    )
+    dev = ns_detail.groupby(ns["account_id"]).agg("; ".join).rename("detail").reset_index()
+    actions = pd.concat(
+        [
+            acc.loc[acc["unhealthy"], ["account_id", "recovery_detail"]]
+            .rename(columns={"recovery_detail": "detail"}).assign(code="health_recovery", o=0),
+            acc.loc[acc["underutilized"], ["account_id", "adoption_detail"]]
+            .rename(columns={"adoption_detail": "detail"})
+            .assign(code="adoption_intervention", o=1),
+            dev.assign(code="develop_sponsor", o=2),
+        ],
+        ignore_index=True,
+    ).sort_values(["account_id", "o"], kind="mergesort")
+    actions = actions.assign(obj=actions[["code", "detail"]].to_dict("records"))
+    al = actions.groupby("account_id")["obj"].agg(list)
+    out = ids.assign(
+        reasons=ids["account_id"].map(rl), actions=ids["account_id"].map(al)
+    )
+    empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
+    out["reasons"] = out["reasons"].where(out["reasons"].notna(), empty)
+    out["actions"] = out["actions"].where(out["actions"].notna(), empty)
+    return out

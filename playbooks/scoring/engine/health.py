@@ -1,0 +1,318 @@
+"""Context building, utilization (spec section 1), health (section 2) and guardrails (section 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas import DataFrame
+
+from ..config import ScoringConfig
+from .frames import ScoringInput, dept_key, window_start
+
+COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
+
+
+@dataclass(frozen=True)
+class Context:
+    t: pd.Timestamp
+    cfg: ScoringConfig
+    data: ScoringInput
+    accounts: DataFrame  # scored accounts: account_id, external_id, name, segment, industry, ...
+    products: DataFrame  # product_id, sku, name, kind, family, tier_rank, department, dkey, ...
+    active: DataFrame  # lines active on T, with their product's attributes
+    owned: DataFrame  # distinct (account_id, product_id) of active lines
+    owned_tiers: DataFrame  # (account_id, family, max_rank): best tier owned per family
+    signals: DataFrame  # signals of scored accounts dated <= T
+    stakeholders: DataFrame  # active stakeholders of scored accounts, with dkey
+    sponsors: DataFrame  # best sponsor per (account_id, dkey) with a priority of T's year
+
+
+def fmt_num(s: pd.Series) -> pd.Series:
+    """1000000 -> '1,000,000'; 12.5 -> '12.5' (vectorised)."""
+    v = s.astype("float64").fillna(0.0)
+    whole = np.isclose(v, np.round(v))
+    ints = pd.Series(np.round(v).astype("int64"), index=s.index).map("{:,}".format).astype(str)
+    decs = v.map("{:,.2f}".format).astype(str).str.rstrip("0").str.rstrip(".")
+    return ints.where(whole, decs)
+
+
+def fmt_pct(used: pd.Series, limit: pd.Series) -> pd.Series:
+    """Whole percent, rounded down so that 79.99 % never shows as 80 %."""
+    pct = np.floor(used.to_numpy(dtype="float64") * 100.0 / limit.to_numpy(dtype="float64") + 1e-9)
+    return pd.Series(pct.astype("int64"), index=used.index).astype(str) + "%"
+
+
+def fmt_date(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def build_context(data: ScoringInput, t: pd.Timestamp, cfg: ScoringConfig) -> Context:
+    products = data.products.rename(columns={"id": "product_id"}).assign(
+        dkey=lambda p: dept_key(p["department"]),
+        is_tier=lambda p: p["kind"].str.casefold().eq("tier") & p["tier_rank"].notna(),
+    )
+    lines = data.lines
+    active = lines[(lines["start_date"] <= t) & (lines["end_date"] >= t)]
+    active = active[active["account_id"].isin(data.accounts["id"])]
+    active = active.rename(columns={"id": "line_id"}).merge(
+        products[["product_id", "sku", "name", "kind", "family", "tier_rank", "department",
+                  "dkey", "is_tier", "list_arr"]].rename(columns={"name": "product_name"}),
+        on="product_id",
+        how="inner",
+    )
+    active = active.sort_values("line_id", kind="mergesort").reset_index(drop=True)
+    accounts = data.accounts.rename(columns={"id": "account_id"})
+    accounts = accounts[accounts["account_id"].isin(active["account_id"])].reset_index(drop=True)
+    owned = (
+        active[["account_id", "product_id"]]
+        .drop_duplicates()
+        .sort_values(["account_id", "product_id"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    owned_tiers = (
+        active[active["is_tier"]]
+        .groupby(["account_id", "family"], as_index=False, sort=True)
+        .agg(max_rank=("tier_rank", "max"))
+    )
+    sig = data.signals
+    sig = sig[(sig["date"] <= t) & sig["account_id"].isin(accounts["account_id"])]
+    sig = sig.assign(kind=sig["kind"].str.casefold()).reset_index(drop=True)
+
+    st = data.stakeholders
+    st = st[st["active"] & st["account_id"].isin(accounts["account_id"])]
+    st = st.rename(columns={"id": "stakeholder_id"}).assign(
+        dkey=lambda s: dept_key(s["department"]), role=lambda s: s["role"].str.casefold()
+    )
+    roles = [r.casefold() for r in cfg.sponsor_role_list()]
+    sp = st[st["role"].isin(roles)].assign(
+        role_rank=lambda s: s["role"].map({r: i for i, r in enumerate(roles)})
+    )
+    pr = data.priorities
+    pr = pr[pr["year"] == t.year].rename(
+        columns={"id": "priority_id", "priority": "priority", "department": "p_department"}
+    )
+    sponsors = sp[["stakeholder_id", "account_id", "name", "role_rank"]].merge(
+        pr[["priority_id", "stakeholder_id", "priority", "p_department"]], on="stakeholder_id"
+    )
+    sponsors = sponsors.assign(dkey=dept_key(sponsors["p_department"]))
+    sponsors = sponsors[sponsors["dkey"] != ""]
+    sponsors = (
+        sponsors.sort_values(
+            ["account_id", "dkey", "role_rank", "stakeholder_id", "priority_id"], kind="mergesort"
+        )
+        .drop_duplicates(["account_id", "dkey"])
+        .rename(
+            columns={
+                "stakeholder_id": "sponsor_stakeholder_id",
+                "name": "sponsor_name",
+                "priority_id": "sponsor_priority_id",
+                "priority": "sponsor_priority",
+            }
+        )[
+            ["account_id", "dkey", "sponsor_stakeholder_id", "sponsor_name",
+             "sponsor_priority_id", "sponsor_priority", "p_department"]
+        ]
+        .reset_index(drop=True)
+    )
+    return Context(
+        t=t,
+        cfg=cfg,
+        data=data,
+        accounts=accounts,
+        products=products,
+        active=active,
+        owned=owned,
+        owned_tiers=owned_tiers,
+        signals=sig,
+        stakeholders=st.reset_index(drop=True),
+        sponsors=sponsors,
+    )
+
+
+def lacks(ctx: Context, account_id: pd.Series, product_id: pd.Series) -> np.ndarray:
+    """True where the account does not own the product (for a tier: nor a tier of the same
+    family at the same or a higher rank)."""
+    pairs = DataFrame(
+        {"account_id": account_id.to_numpy(), "product_id": product_id.to_numpy()}
+    )
+    owns = pairs.merge(ctx.owned.assign(_own=True), on=["account_id", "product_id"], how="left")
+    owns = owns["_own"].fillna(False).to_numpy(dtype=bool)
+    prod = ctx.products.set_index("product_id")
+    pairs["family"] = pairs["product_id"].map(prod["family"])
+    rank = pairs["product_id"].map(prod["tier_rank"]).to_numpy(dtype="float64")
+    is_tier = pairs["product_id"].map(prod["is_tier"]).fillna(False).to_numpy(dtype=bool)
+    best = pairs.merge(ctx.owned_tiers, on=["account_id", "family"], how="left")["max_rank"]
+    covered = is_tier & (best.to_numpy(dtype="float64") >= rank)
+    return ~(owns | covered)
+
+
+def utilization(ctx: Context) -> DataFrame:
+    """One row per entitlement of a line active on T."""
+    cfg = ctx.cfg
+    ent = ctx.data.entitlements.rename(columns={"id": "entitlement_id"})
+    ent = ent.merge(
+        ctx.active[["line_id", "account_id", "product_id", "sku", "dkey", "department",
+                    "is_tier", "family", "tier_rank"]],
+        left_on="contract_id",
+        right_on="line_id",
+        how="inner",
+    ).drop(columns="line_id")
+    ent = ent.merge(ctx.data.usage, on=["account_id", "metric"], how="left")
+    is_month = ent["period"].str.casefold().eq("month").to_numpy()
+    last = ent["used_last"].fillna(0.0).to_numpy(dtype="float64")
+    latest = ent["latest"].fillna(0.0).to_numpy(dtype="float64")
+    used = np.where(is_month, last, latest)
+    limit = ent["limit"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(limit > 0, used / limit, np.nan)
+        pct = np.where(limit > 0, used * 100.0 / limit, np.nan)
+    level = np.zeros(len(ent), dtype="int64")
+    slot = np.zeros(len(ent), dtype="int64")  # 0 none, 1..3 alert slot (by ascending level)
+    for i, (_code, lvl, _pts) in enumerate(cfg.alert_slots(), start=1):
+        reached = (limit > 0) & (used * 100.0 >= lvl * limit)  # exact: no division
+        level = np.where(reached, int(round(lvl)), level)
+        slot = np.where(reached, i, slot)
+    ent = ent.assign(
+        used=used,
+        ratio=ratio,
+        pct=pct,
+        level=level,
+        slot=slot,
+        is_month=is_month,
+        used_prior=ent["used_prior"].fillna(0.0),
+        used_last=last,
+    )
+    return ent.sort_values(["account_id", "entitlement_id"], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+UTILIZATION_COLUMNS = [
+    "entitlement_id", "account_id", "contract_id", "product_id", "sku", "metric", "limit",
+    "period", "used", "ratio", "level",
+]
+
+
+def health(ctx: Context, util: DataFrame) -> DataFrame:
+    """Components, score, eligibility and reason flags per scored account."""
+    cfg, t = ctx.cfg, ctx.t
+    acc = ctx.accounts[["account_id", "external_id", "name", "segment", "industry",
+                        "customer_since"]].copy()
+    ids = acc["account_id"]
+
+    # adoption: mean over active entitlements of min(utilization, 1) x 100
+    adopt = util.assign(a=np.minimum(util["pct"].fillna(0.0), 100.0))
+    adoption = adopt.groupby("account_id")["a"].mean()
+    acc["adoption"] = ids.map(adoption).fillna(cfg.adoption_no_entitlement).to_numpy()
+
+    # trend: per month entitlement base + slope x (last/prior - 1), clamped, then the mean
+    m = util[util["is_month"]]
+    prior = m["used_prior"].to_numpy(dtype="float64")
+    lastv = m["used_last"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tr = cfg.trend_base + cfg.trend_slope * (lastv - prior) / prior
+    tr = np.where(prior > 0, np.clip(tr, 0.0, 100.0), cfg.trend_no_prior)
+    trend = pd.Series(tr, index=m.index).groupby(m["account_id"]).mean()
+    acc["trend"] = ids.map(trend).fillna(cfg.trend_no_prior).to_numpy()
+
+    # sentiment: latest NPS in the NPS window x multiplier
+    sig = ctx.signals
+    nps = sig[
+        (sig["kind"] == "nps")
+        & (sig["date"] >= window_start(t, cfg.nps_window_days))
+        & sig["value"].notna()
+    ]
+    last_day = nps.groupby("account_id")["date"].transform("max")
+    nps = nps[nps["date"] == last_day]
+    nps_latest = nps.groupby("account_id").agg(nps=("value", "mean"), nps_date=("date", "max"))
+    nps_latest = acc[["account_id"]].merge(nps_latest.reset_index(), on="account_id", how="left")
+    acc["nps"] = nps_latest["nps"].astype("float64").to_numpy()
+    acc["nps_date"] = nps_latest["nps_date"].astype("datetime64[ns]").to_numpy()
+    sent = np.clip(acc["nps"] * cfg.sentiment_nps_multiplier, 0.0, 100.0)
+    acc["sentiment"] = sent.fillna(cfg.sentiment_no_nps)
+
+    # support: base - penalty x tickets in the support window, at least 0
+    tickets = sig[
+        (sig["kind"] == "support_ticket")
+        & (sig["date"] >= window_start(t, cfg.support_window_days))
+    ]
+    n_tickets = tickets.groupby("account_id").size()
+    acc["tickets"] = ids.map(n_tickets).fillna(0).astype("int64").to_numpy()
+    acc["support"] = np.maximum(cfg.support_base - cfg.support_ticket_penalty * acc["tickets"], 0.0)
+
+    # relationship
+    st = ctx.stakeholders
+    champ = set(st.loc[st["role"] == cfg.champion_role.casefold(), "account_id"])
+    roles = [r.casefold() for r in cfg.sponsor_role_list()]
+    spons = set(st.loc[st["role"].isin(roles), "account_id"])
+    acc["has_champion"] = ids.isin(champ).to_numpy()
+    acc["has_sponsor"] = ids.isin(spons).to_numpy()
+    acc["relationship"] = (
+        np.where(acc["has_champion"], cfg.relationship_champion, 0.0)
+        + np.where(acc["has_sponsor"], cfg.relationship_sponsor, 0.0)
+    ).clip(0.0, 100.0)
+
+    weights = np.array(
+        [cfg.weight_adoption, cfg.weight_trend, cfg.weight_sentiment, cfg.weight_support,
+         cfg.weight_relationship],
+        dtype="float64",
+    )
+    comp = acc[COMPONENTS].to_numpy(dtype="float64")
+    acc["score"] = (comp * weights).sum(axis=1) / weights.sum()
+
+    days = (t - acc["customer_since"]).dt.days
+    acc["unhealthy"] = acc["score"] <= cfg.health_threshold
+    acc["underutilized"] = acc["adoption"] < cfg.adoption_threshold
+    acc["onboarding"] = (days < cfg.onboarding_days).fillna(False).astype(bool)
+    acc["eligible"] = ~(acc["unhealthy"] | acc["underutilized"] | acc["onboarding"])
+
+    # the weakest component (first in spec order on a tie) and what it shows
+    weakest = np.argmin(comp, axis=1)
+    acc["weakest"] = np.array(COMPONENTS, dtype=object)[weakest]
+    acc["weakest_value"] = comp[np.arange(len(acc)), weakest] if len(acc) else []
+    low = (
+        util.assign(_p=util["pct"].fillna(0.0))
+        .sort_values(["account_id", "_p", "sku", "metric", "entitlement_id"], kind="mergesort")
+        .drop_duplicates("account_id")
+        .set_index("account_id")
+    )
+    low_txt = (
+        low["metric"] + " at " + fmt_pct(low["used"], low["limit"]) + " of "
+        + fmt_num(low["limit"]) + " (" + low["sku"] + ")"
+    )
+    acc["lowest_use"] = ids.map(low_txt).fillna("no active entitlement").to_numpy()
+    hints = {
+        "adoption": "lowest use: " + acc["lowest_use"],
+        "trend": pd.Series("usage is falling against the prior period", index=acc.index),
+        "sentiment": np.where(
+            acc["nps"].notna(),
+            "latest NPS " + fmt_num(acc["nps"]) + " on " + fmt_date(acc["nps_date"]),
+            "no recent NPS",
+        ),
+        "support": acc["tickets"].astype(str) + " support tickets in the last "
+        + str(cfg.support_window_days) + " days",
+        "relationship": np.select(
+            [~acc["has_champion"] & ~acc["has_sponsor"], ~acc["has_champion"]],
+            ["no active champion nor executive sponsor", "no active champion"],
+            "no active executive sponsor or economic buyer",
+        ),
+    }
+    hint = np.select(
+        [acc["weakest"] == c for c in COMPONENTS],
+        [np.asarray(hints[c], dtype=object) for c in COMPONENTS],
+        "",
+    )
+    acc["recovery_detail"] = (
+        "weakest component: " + acc["weakest"] + " at "
+        + acc["weakest_value"].map("{:.1f}".format).astype(str) + " (" + pd.Series(hint, index=acc.index)
+        + ")"
+    )
+    acc["adoption_detail"] = (
+        "adoption at " + acc["adoption"].map("{:.1f}".format).astype(str) + " is below "
+        + fmt_num(pd.Series([cfg.adoption_threshold] * len(acc), index=acc.index))
+        + ": the customer uses less than half of what it bought; lowest use: "
+        + acc["lowest_use"]
+    )
+    return acc.reset_index(drop=True)

@@ -1,0 +1,389 @@
+"""Triggers and the plays they start (spec section 4), as long "trigger rows".
+
+Each function returns rows with the columns of ``ROW_COLUMNS``: one row per (opportunity,
+trigger source). ``assemble`` merges rows of the same (account_id, key) into one opportunity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas import DataFrame
+
+from .frames import window_start
+from .health import Context, fmt_date, fmt_num, fmt_pct, lacks
+
+ROW_COLUMNS = [
+    "account_id", "key", "play", "motion", "target_product_id", "department", "pitch",
+    "code", "points", "detail", "level_rank", "start_product_id", "aux",
+]
+
+# the order of trigger codes inside an opportunity
+CODE_ORDER = [
+    "utilization_95", "utilization_90", "utilization_80", "seat_growth", "renewal_d90",
+    "internal_referral", "compliance_change", "feature_request", "adjacent_workflow",
+    "lookalike", "promoter_nps", "outcome_achieved", "reference",
+]
+CROSS_SELL_PLAYS = ("automation_audit", "adjacent_cross_sell")
+PLAY_MOTION = {
+    "tier_upgrade": "upsell",
+    "usage_expansion": "usage_expansion",
+    "seat_expansion": "seat_expansion",
+    "value_review": "renewal",
+    "automation_audit": "cross_sell",
+    "compliance_module": "upsell",
+    "feature_upsell": "upsell",
+    "adjacent_cross_sell": "cross_sell",
+}
+
+
+def rows(df: DataFrame, **cols) -> DataFrame:
+    """Build trigger rows aligned with ``df``: each keyword is a Series/array aligned with df or
+    a scalar broadcast to every row; account_id defaults to df's."""
+    defaults = {"pitch": "", "aux": "", "level_rank": 0, "department": None,
+                "target_product_id": np.nan, "start_product_id": np.nan}
+    cols.setdefault("account_id", df["account_id"])
+    frame = DataFrame(index=pd.RangeIndex(len(df)))
+    for c in ROW_COLUMNS:
+        v = cols.get(c, defaults.get(c))
+        if isinstance(v, pd.Series):
+            v = v.to_numpy()
+        frame[c] = v
+    return frame.astype(
+        {"account_id": "int64", "target_product_id": "float64", "start_product_id": "float64",
+         "points": "float64", "level_rank": "int64", "department": object}
+    )
+
+
+def _in_window(ctx: Context, kind: str, days: int) -> DataFrame:
+    s = ctx.signals
+    return s[(s["kind"] == kind) & (s["date"] >= window_start(ctx.t, days))]
+
+
+def _best_products(products: DataFrame, by: str) -> DataFrame:
+    """Best catalog product per value of ``by``: modules/add-ons before tiers; among modules
+    the highest list_arr, among tiers the entry tier (lowest rank); then sku, then id."""
+    order = np.where(products["is_tier"], products["tier_rank"], -products["list_arr"])
+    p = products.assign(_tier=products["is_tier"].astype(int), _ord=order)
+    p = p.sort_values([by, "_tier", "_ord", "sku", "product_id"], kind="mergesort")
+    return p.drop_duplicates(by).drop(columns=["_tier", "_ord"])
+
+
+def _best_per_account(cands: DataFrame) -> DataFrame:
+    """Highest list_arr, then sku, then product id, per account."""
+    c = cands.assign(_neg=-cands["list_arr"])
+    c = c.sort_values(["account_id", "_neg", "sku", "product_id"], kind="mergesort")
+    return c.drop_duplicates("account_id").drop(columns="_neg")
+
+
+def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    u = util[
+        util["account_id"].isin(eligible) & (util["metric"] != cfg.seat_metric) & (util["slot"] > 0)
+    ]
+    tiers = ctx.products[ctx.products["is_tier"]][
+        ["product_id", "sku", "family", "tier_rank"]
+    ].rename(columns={"product_id": "next_id", "sku": "next_sku", "tier_rank": "next_rank"})
+    cand = u[u["is_tier"]][["entitlement_id", "account_id", "family", "tier_rank"]].merge(
+        tiers, on="family"
+    )
+    cand = cand[cand["next_rank"] > cand["tier_rank"]]
+    cand = cand[lacks(ctx, cand["account_id"], cand["next_id"])]
+    cand = cand.sort_values(
+        ["entitlement_id", "next_rank", "next_sku", "next_id"], kind="mergesort"
+    ).drop_duplicates("entitlement_id")
+    u = u.merge(cand[["entitlement_id", "next_id", "next_sku"]], on="entitlement_id", how="left")
+    upgrade = u["next_id"].notna()
+    play = np.where(upgrade, "tier_upgrade", "usage_expansion")
+    target_sku = u["next_sku"].where(upgrade, u["sku"])
+    slots = ctx.cfg.alert_slots()
+    code = np.array([""] + [s[0] for s in slots], dtype=object)[u["slot"].to_numpy()]
+    points = np.array([0.0] + [s[2] for s in slots])[u["slot"].to_numpy()]
+    detail = (
+        u["metric"] + " at " + fmt_pct(u["used"], u["limit"]) + " of " + fmt_num(u["limit"])
+        + " (" + u["sku"] + ")"
+    )
+    return rows(
+        u,
+        key=pd.Series(play, index=u.index) + ":" + target_sku,
+        play=play,
+        motion=pd.Series(play).map(PLAY_MOTION).to_numpy(),
+        target_product_id=u["next_id"].where(upgrade, u["product_id"]),
+        department=u["department"],
+        code=code,
+        points=points,
+        detail=detail,
+        level_rank=u["slot"],
+        start_product_id=u["product_id"],
+        aux=u["sku"],
+    )
+
+
+def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    s = util[util["account_id"].isin(eligible) & (util["metric"] == cfg.seat_metric)]
+    nu = _in_window(ctx, "new_users", cfg.new_users_window_days)
+    new_users = nu.groupby("account_id")["value"].sum()
+    s = s.assign(new_users=s["account_id"].map(new_users).fillna(0.0))
+    lim = s["limit"]
+    high = s[(lim > 0) & (s["used"] * 100.0 >= cfg.seat_growth_level * lim)]
+    grow = s[(lim > 0) & (s["new_users"] > 0) & (s["new_users"] >= cfg.seat_new_users_share * lim)]
+    out = []
+    for part, detail in (
+        (
+            high,
+            lambda d: d["metric"] + " at " + fmt_pct(d["used"], d["limit"]) + " of "
+            + fmt_num(d["limit"]) + " (" + d["sku"] + ")",
+        ),
+        (
+            grow,
+            lambda d: fmt_num(d["new_users"]) + " new users in "
+            + str(cfg.new_users_window_days) + " days against " + fmt_num(d["limit"])
+            + " " + d["metric"] + " (" + d["sku"] + ")",
+        ),
+    ):
+        out.append(
+            rows(
+                part,
+                        key="seat_expansion:" + part["sku"],
+                play="seat_expansion",
+                motion=PLAY_MOTION["seat_expansion"],
+                target_product_id=part["product_id"],
+                department=part["department"],
+                code="seat_growth",
+                points=cfg.points_seat_growth,
+                detail=detail(part),
+                start_product_id=part["product_id"],
+                aux=part["sku"],
+            )
+        )
+    return pd.concat(out, ignore_index=True)
+
+
+def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
+    """Value reviews for every scored account with a line ending within the renewal window;
+    the proposed module only for eligible accounts."""
+    cfg, t = ctx.cfg, ctx.t
+    a = ctx.active.assign(days=(ctx.active["end_date"] - t).dt.days)
+    r = a[(a["days"] >= 0) & (a["days"] <= cfg.renewal_window_days)]
+    r = r.assign(_neg_arr=-r["arr"]).sort_values(
+        ["account_id", "end_date", "_neg_arr", "sku", "line_id"], kind="mergesort"
+    )
+    first = r.drop_duplicates("account_id").set_index("account_id")
+
+    prods = ctx.products[~ctx.products["is_tier"]]
+    acc = pd.Series(r["account_id"].unique())
+    acc = acc[acc.isin(eligible)]
+    # 1. a module the account lacks whose department is a sponsor's priority of T's year
+    sp = ctx.sponsors[ctx.sponsors["account_id"].isin(acc)][["account_id", "dkey"]]
+    c1 = sp.merge(prods[["product_id", "sku", "list_arr", "dkey"]], on="dkey")
+    c1 = _best_per_account(c1[lacks(ctx, c1["account_id"], c1["product_id"])])
+    # 2. else the best adjacent module the account lacks
+    adj = ctx.data.adjacencies
+    own = ctx.owned[ctx.owned["account_id"].isin(acc)]
+    c2 = own.merge(adj, left_on="product_id", right_on="from_product_id")[
+        ["account_id", "to_product_id"]
+    ].rename(columns={"to_product_id": "product_id"})
+    c2 = c2.merge(prods[["product_id", "sku", "list_arr"]], on="product_id")
+    c2 = _best_per_account(c2[lacks(ctx, c2["account_id"], c2["product_id"])])
+    c2 = c2[~c2["account_id"].isin(c1["account_id"])]
+    module = pd.concat([c1, c2], ignore_index=True).set_index("account_id")
+
+    pinfo = ctx.products.set_index("product_id")
+    mod_id = r["account_id"].map(module["product_id"])
+    mod_sku = mod_id.map(pinfo["sku"])
+    dept = mod_id.map(pinfo["department"]).where(
+        mod_id.notna(), r["account_id"].map(first["department"])
+    )
+    detail = r["sku"] + " renews on " + fmt_date(r["end_date"]) + " (in " + r["days"].astype(
+        str
+    ) + " days)"
+    return rows(
+        r,
+        key="value_review:" + mod_sku.fillna("-"),
+        play="value_review",
+        motion=PLAY_MOTION["value_review"],
+        target_product_id=mod_id,
+        department=dept,
+        code="renewal_d90",
+        points=cfg.points_renewal_d90,
+        detail=detail,
+        start_product_id=r["product_id"],
+        aux=r["sku"],
+    )
+
+
+def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    s = _in_window(ctx, "internal_referral", cfg.signal_window_days)
+    s = s[s["account_id"].isin(eligible)]
+    s = s.assign(dkey=s["department"].str.strip().str.casefold())
+    s = s[s["dkey"] != ""]
+    owned_depts = ctx.active[["account_id", "dkey"]].drop_duplicates().assign(_own=True)
+    s = s.merge(owned_depts, on=["account_id", "dkey"], how="left")
+    s = s[s["_own"].isna()]
+    best = _best_products(ctx.products[ctx.products["dkey"] != ""], "dkey")
+    s = s.merge(
+        best[["dkey", "product_id", "sku", "department"]].rename(
+            columns={"department": "catalog_department"}
+        ),
+        on="dkey",
+        how="left",
+    )
+    dept = s["catalog_department"].where(s["product_id"].notna(), s["department"])
+    detail = (
+        "referral to " + s["department"] + " on " + fmt_date(s["date"])
+        + np.where(s["detail"] != "", ": " + s["detail"], "")
+    )
+    return rows(
+        s,
+        key="automation_audit:" + dept + ":" + s["sku"].fillna("-"),
+        play="automation_audit",
+        motion=PLAY_MOTION["automation_audit"],
+        target_product_id=s["product_id"],
+        department=dept,
+        code="internal_referral",
+        points=cfg.points_internal_referral,
+        detail=detail,
+        aux=s["department"],
+    )
+
+
+def compliance_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    s = _in_window(ctx, "compliance_change", cfg.signal_window_days)
+    s = s[s["account_id"].isin(eligible)]
+    p = ctx.products
+    comp = p[~p["is_tier"] & (p["dkey"] == cfg.compliance_department.strip().casefold())]
+    owns_any = ctx.owned[ctx.owned["product_id"].isin(comp["product_id"])]["account_id"]
+    s = s[~s["account_id"].isin(owns_any)]
+    if comp.empty:
+        s = s.iloc[0:0]
+    best = _best_products(comp.assign(_all=1), "_all").iloc[0:1]
+    s = s.assign(_all=1).merge(
+        best[["_all", "product_id", "sku", "department"]].rename(
+            columns={"department": "p_department"}
+        ),
+        on="_all",
+    )
+    detail = np.where(s["detail"] != "", s["detail"], "new mandate") + " on " + fmt_date(
+        s["date"]
+    )
+    return rows(
+        s,
+        key="compliance_module:" + s["sku"],
+        play="compliance_module",
+        motion=PLAY_MOTION["compliance_module"],
+        target_product_id=s["product_id"],
+        department=s["p_department"],
+        code="compliance_change",
+        points=cfg.points_compliance_change,
+        detail=pd.Series(detail, index=s.index),
+        aux=s["sku"],
+    )
+
+
+def feature_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    s = _in_window(ctx, "feature_request", cfg.signal_window_days)
+    s = s[s["account_id"].isin(eligible)]
+    s = s.assign(skey=s["detail"].str.strip().str.casefold())
+    p = ctx.products.assign(skey=ctx.products["sku"].str.casefold())
+    p = p.sort_values(["skey", "product_id"], kind="mergesort").drop_duplicates("skey")
+    s = s.merge(p[["skey", "product_id", "sku", "department"]].rename(
+        columns={"department": "p_department"}), on="skey")
+    s = s[lacks(ctx, s["account_id"], s["product_id"])]
+    return rows(
+        s,
+        key="feature_upsell:" + s["sku"],
+        play="feature_upsell",
+        motion=PLAY_MOTION["feature_upsell"],
+        target_product_id=s["product_id"],
+        department=s["p_department"],
+        code="feature_request",
+        points=cfg.points_feature_request,
+        detail="feature request for " + s["sku"] + " on " + fmt_date(s["date"]),
+        aux=s["sku"],
+    )
+
+
+def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
+    cfg = ctx.cfg
+    own = ctx.owned[ctx.owned["account_id"].isin(eligible)]
+    c = own.merge(ctx.data.adjacencies, left_on="product_id", right_on="from_product_id")
+    pinfo = ctx.products.set_index("product_id")
+    c = c.assign(
+        from_sku=c["from_product_id"].map(pinfo["sku"]),
+        to_sku=c["to_product_id"].map(pinfo["sku"]),
+        to_department=c["to_product_id"].map(pinfo["department"]),
+    )
+    c = c[c["to_sku"].notna()]
+    c = c[lacks(ctx, c["account_id"], c["to_product_id"])]
+    detail = (
+        "owns " + c["from_sku"] + ", adjacent to " + c["to_sku"]
+        + np.where(c["pitch"] != "", ": " + c["pitch"].str.rstrip("."), "")
+    )
+    return rows(
+        c,
+        key="adjacent_cross_sell:" + c["to_sku"],
+        play="adjacent_cross_sell",
+        motion=PLAY_MOTION["adjacent_cross_sell"],
+        target_product_id=c["to_product_id"],
+        department=c["to_department"],
+        pitch=c["pitch"],
+        code="adjacent_workflow",
+        points=cfg.points_adjacent_workflow,
+        detail=detail,
+        start_product_id=c["from_product_id"],
+        aux=c["from_sku"],
+    )
+
+
+def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
+    """Account-level boosts: (account_id, code, points, detail)."""
+    cfg, t = ctx.cfg, ctx.t
+    parts = []
+    prom = acc[acc["nps"].notna() & (acc["nps"] >= cfg.promoter_nps)]
+    parts.append(
+        DataFrame(
+            {
+                "account_id": prom["account_id"],
+                "code": "promoter_nps",
+                "points": cfg.points_promoter_nps,
+                "detail": "NPS " + fmt_num(prom["nps"]) + " on " + fmt_date(prom["nps_date"]),
+            }
+        )
+    )
+    sm = ctx.data.success_metrics
+    sm = sm[
+        sm["account_id"].isin(acc["account_id"])
+        & (sm["as_of"].isna() | (sm["as_of"] <= t))
+        & sm["achieved"].notna()
+        & sm["target"].notna()
+        & (sm["achieved"] >= sm["target"])
+    ]
+    parts.append(
+        DataFrame(
+            {
+                "account_id": sm["account_id"],
+                "code": "outcome_achieved",
+                "points": cfg.points_outcome_achieved,
+                "detail": sm["name"] + ": " + fmt_num(sm["achieved"]) + " against a target of "
+                + fmt_num(sm["target"]),
+            }
+        )
+    )
+    ref = _in_window(ctx, "reference", cfg.signal_window_days)
+    parts.append(
+        DataFrame(
+            {
+                "account_id": ref["account_id"],
+                "code": "reference",
+                "points": cfg.points_reference,
+                "detail": "reference agreed on " + fmt_date(ref["date"])
+                + np.where(ref["detail"] != "", ": " + ref["detail"], ""),
+            }
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"account_id": "int64", "points": "float64", "detail": object})

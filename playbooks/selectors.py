@@ -1,0 +1,210 @@
+"""Reads for scoring and the opportunity lists.
+
+``scoring_input_load`` builds the engine's frames for one range of account ids with a fixed
+number of queries whatever the range's size: the catalogue, all accounts and all contract
+lines (lookalike peers are book-wide), and for the range only: entitlements, stakeholders,
+priorities, signals, success metrics, and usage aggregated in SQL over the windows (the raw
+daily rows never leave the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Max, Min
+
+from accounts.models import (
+    Account,
+    Adjacency,
+    ContractLine,
+    Entitlement,
+    Priority,
+    Product,
+    Stakeholder,
+)
+from signals.models import AccountSignal, DailyUsage, SuccessMetric
+
+from .scoring.config import ScoringConfig
+from .scoring.engine import ScoringInput
+
+
+def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def _dates(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    for name in names:
+        frame[name] = pd.to_datetime(frame[name]).dt.date
+    return frame
+
+
+def _floats(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    return frame
+
+
+def usage_window_sql(table: str) -> str:
+    """Per (account, metric): usage over the utilization window, over the prior window, and
+    the latest reading in the utilization window. Portable across PostgreSQL and SQLite."""
+    return f"""
+        WITH agg AS (
+            SELECT u.account_id, u.metric,
+                   SUM(CASE WHEN u.date >= %(last_start)s THEN u.quantity ELSE 0 END) AS used_last,
+                   SUM(CASE WHEN u.date < %(last_start)s THEN u.quantity ELSE 0 END) AS used_prior,
+                   MAX(CASE WHEN u.date >= %(last_start)s THEN u.date END) AS latest_date
+            FROM {table} u
+            WHERE u.date >= %(prior_start)s AND u.date <= %(as_of)s
+              AND u.account_id >= %(lo)s AND u.account_id <= %(hi)s
+            GROUP BY u.account_id, u.metric
+        )
+        SELECT agg.account_id, agg.metric, agg.used_last, agg.used_prior, l.quantity AS latest
+        FROM agg
+        LEFT JOIN {table} l
+          ON l.account_id = agg.account_id AND l.metric = agg.metric AND l.date = agg.latest_date
+    """
+
+
+def usage_aggregates_load(
+    *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int
+) -> pd.DataFrame:
+    last_start = as_of - dt.timedelta(days=config.usage_window_days - 1)
+    prior_start = last_start - dt.timedelta(days=config.trend_prior_days)
+    params = {
+        "last_start": last_start,
+        "prior_start": prior_start,
+        "as_of": as_of,
+        "lo": lo,
+        "hi": hi,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(usage_window_sql(DailyUsage._meta.db_table), params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame(
+        rows, columns=["account_id", "metric", "used_last", "used_prior", "latest"]
+    )
+    return _floats(frame, "used_last", "used_prior", "latest")
+
+
+def account_id_bounds() -> tuple[int, int] | None:
+    bounds = Account.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    return None if bounds["lo"] is None else (bounds["lo"], bounds["hi"])
+
+
+def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
+    """Inclusive id ranges of about ``chunk_size`` accounts each, in id order."""
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    return [
+        (ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)
+    ]
+
+
+def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int) -> ScoringInput:
+    """The engine's input for accounts with ids in lo..hi (see the module docstring)."""
+    in_range = {"account_id__gte": lo, "account_id__lte": hi}
+    accounts = _dates(
+        _frame(
+            Account.objects.values(
+                "id", "external_id", "name", "segment", "industry", "customer_since"
+            ),
+            ["id", "external_id", "name", "segment", "industry", "customer_since"],
+        ),
+        "customer_since",
+    )
+    products = _frame(
+        Product.objects.values(
+            "id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"
+        ),
+        ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
+    )
+    products = _floats(products, "tier_rank", "list_arr")
+    adjacencies = _frame(
+        Adjacency.objects.values("from_product_id", "to_product_id", "pitch"),
+        ["from_product_id", "to_product_id", "pitch"],
+    )
+    lines = _floats(
+        _dates(
+            _frame(
+                ContractLine.objects.values(
+                    "id", "account_id", "product_id", "start_date", "end_date", "arr"
+                ),
+                ["id", "account_id", "product_id", "start_date", "end_date", "arr"],
+            ),
+            "start_date",
+            "end_date",
+        ),
+        "arr",
+    )
+    entitlements = _floats(
+        _frame(
+            Entitlement.objects.filter(
+                contract__account_id__gte=lo,
+                contract__account_id__lte=hi,
+                contract__start_date__lte=as_of,
+                contract__end_date__gte=as_of,
+            ).values("id", "contract_id", "metric", "limit", "period"),
+            ["id", "contract_id", "metric", "limit", "period"],
+        ),
+        "limit",
+    )
+    stakeholders = _frame(
+        Stakeholder.objects.filter(**in_range).values(
+            "id", "account_id", "name", "department", "role", "active"
+        ),
+        ["id", "account_id", "name", "department", "role", "active"],
+    )
+    priorities = _frame(
+        Priority.objects.filter(
+            stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi, year=as_of.year
+        ).values("id", "stakeholder_id", "year", "priority", "department"),
+        ["id", "stakeholder_id", "year", "priority", "department"],
+    )
+    oldest = as_of - dt.timedelta(
+        days=max(
+            config.nps_window_days,
+            config.support_window_days,
+            config.signal_window_days,
+            config.new_users_window_days,
+        )
+    )
+    signals = _floats(
+        _dates(
+            _frame(
+                AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of).values(
+                    "account_id", "date", "kind", "value", "department", "detail"
+                ),
+                ["account_id", "date", "kind", "value", "department", "detail"],
+            ),
+            "date",
+        ),
+        "value",
+    )
+    success = _floats(
+        _dates(
+            _frame(
+                SuccessMetric.objects.filter(**in_range, as_of__lte=as_of).values(
+                    "account_id", "name", "target", "achieved", "as_of"
+                ),
+                ["account_id", "name", "target", "achieved", "as_of"],
+            ),
+            "as_of",
+        ),
+        "target",
+        "achieved",
+    )
+    usage = usage_aggregates_load(as_of=as_of, config=config, lo=lo, hi=hi)
+    return ScoringInput(
+        accounts=accounts,
+        products=products,
+        adjacencies=adjacencies,
+        lines=lines,
+        entitlements=entitlements,
+        usage=usage,
+        stakeholders=stakeholders,
+        priorities=priorities,
+        signals=signals,
+        success_metrics=success,
+    )
