@@ -4,6 +4,7 @@ DATABASE_URL / CELERY_BROKER_URL are set (that is how CI runs it, twice)."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -34,3 +35,22 @@ def book_copy(tmp_path: Path, sample_book_dir: Path) -> Path:
 def imported_sample_book(db, sample_book_dir: Path) -> Path:
     call_command("import_book", str(sample_book_dir), stdout=io.StringIO())
     return sample_book_dir
+
+
+def _required(flag: str) -> bool:
+    return os.environ.get(flag, "") not in ("", "0", "false")
+
+
+@pytest.fixture
+def services_urls() -> dict[str, str]:
+    """The real PostgreSQL and Redis. Skips on the embedded default; with
+    REQUIRE_SERVICES=1 (CI) a missing or unreachable service fails the test instead."""
+    database, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("CELERY_BROKER_URL", "")
+    if not (database.startswith("postgres") and broker.startswith("redis")):
+        if _required("REQUIRE_SERVICES"):
+            pytest.fail("REQUIRE_SERVICES=1 but DATABASE_URL/CELERY_BROKER_URL are not set")
+        pytest.skip("needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis)")
+    import redis
+
+    redis.Redis.from_url(broker, socket_connect_timeout=5).ping()  # raises: a failure
+    return {"database": database, "broker": broker}

@@ -11,7 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 from . import catalog as c
-from .accounts import FILES, BookBuilder
+from .accounts import BookBuilder
+from .model import FILES
 from .scenarios import account_plans
 from .usage import write_usage
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .accounts import Plan
+from .model import Plan
 
 ARCHETYPES = (("healthy", 0.66), ("unhealthy", 0.12), ("underutilized", 0.08),
               ("onboarding", 0.03), ("churned", 0.07), ("reactivated", 0.04))
@@ -57,6 +57,9 @@ def planted_plans() -> list[Plan]:
         # compliance_module after a new mandate, ready
         _p(segment="mid_market", industry="Fintech", rank=2, modules=("FRAUD",),
            events=(("compliance_change", 15, "DORA"),), priorities=("Compliance",)),
+        # a new mandate, but the compliance add-on is already owned: no compliance play
+        _p(segment="smb", industry="Fintech", rank=1, modules=("AUDIT",),
+           events=(("compliance_change", 20, "PSD3"),), priorities=("Compliance",), nps=8),
         # feature_upsell -> PLAT-ENT, ready
         _p(segment="mid_market", industry="Software", rank=2, modules=(),
            events=(("feature_request", 20, "PLAT-ENT"),), priorities=("Ops",)),

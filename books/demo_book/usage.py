@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .accounts import USAGE_DAYS, UsageSpec
 from .catalog import METRIC_NAMES
+from .model import USAGE_DAYS, UsageSpec
 
 CHUNK_ACCOUNTS = 2000  # fixed, so that the noise of a chunk never depends on the book size
 WEEKEND_FACTOR = 0.6

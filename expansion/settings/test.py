@@ -9,3 +9,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests call tasks in-process; the Celery integration test starts a real worker and turns
 # eager mode off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root

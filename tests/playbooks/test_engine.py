@@ -6,7 +6,7 @@ Pure pandas: no database, no Django (runs with ``-p no:django``).
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -565,6 +565,7 @@ def test_signal_windows_first_and_last_day(kind: str, window: int) -> None:
         ents = [{"id": 1, "contract_id": 1, "metric": "seats", "limit": 10,
                  "period": "instant"}]
         extra = [{"account_id": 1, "date": d(-1), "kind": "feature_request", "detail": "MOD"}]
+        extra = extra if kind == "reference" else []  # a boost needs a play to boost
         r = run(book(signals=[sig, *extra], entitlements=ents, usage=[use(5, 0, "seats")],
                      base_nps=None if kind == "nps" else 8))
         return hrow(r), opp_keys(r)

@@ -282,7 +282,8 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
         low["metric"] + " at " + fmt_pct(low["used"], low["limit"]) + " of "
         + fmt_num(low["limit"]) + " (" + low["sku"] + ")"
     )
-    acc["lowest_use"] = ids.map(low_txt).fillna("no active entitlement").to_numpy()
+    lowest = ids.map(low_txt).astype(object)
+    acc["lowest_use"] = lowest.where(lowest.notna(), "no active entitlement").to_numpy()
     hints = {
         "adoption": "lowest use: " + acc["lowest_use"],
         "trend": pd.Series("usage is falling against the prior period", index=acc.index),

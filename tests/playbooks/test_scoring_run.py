@@ -1,0 +1,348 @@
+"""The nightly scoring against the database: the sample book's EXPECTED.md through the REST
+API, re-runs, stage preservation, expiry, chunking, alerts and a crashed run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from accounts.models import Account
+from playbooks import services
+from playbooks.models import (
+    HealthSnapshot,
+    Notification,
+    Opportunity,
+    OpportunityStageChange,
+    ScoringRun,
+    ScoringRunStatus,
+    Stage,
+    UsageAlert,
+)
+from signals.models import AccountSignal, DailyUsage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 6, 30)
+
+# EXPECTED.md, line by line: health, reasons, actions, then plays as
+# (play, target, status, new champion needed, trigger codes).
+EXPECTED = {
+    "NW-001": (
+        84.5,
+        [],
+        ["develop_sponsor"],
+        [
+            (
+                "tier_upgrade",
+                "CORE-ENT",
+                "ready",
+                False,
+                frozenset({"utilization_90", "promoter_nps"}),
+            ),
+            (
+                "adjacent_cross_sell",
+                "CREDIT",
+                "needs_sponsor",
+                True,
+                frozenset({"adjacent_workflow", "promoter_nps"}),
+            ),
+        ],
+    ),
+    "CT-002": (49.3, ["unhealthy"], ["health_recovery"], []),
+    "FB-003": (77.0, ["underutilized"], ["adoption_intervention"], []),
+    "TT-004": (88.0, ["onboarding"], [], []),
+    "LW-005": (
+        76.8,
+        [],
+        [],
+        [("value_review", "FRAUD", "ready", False, frozenset({"renewal_d90"}))],
+    ),
+    "AW-006": (
+        78.9,
+        [],
+        [],
+        [
+            (
+                "automation_audit",
+                "HRFLOW",
+                "ready",
+                True,
+                frozenset({"internal_referral", "promoter_nps", "outcome_achieved"}),
+            ),
+            (
+                "adjacent_cross_sell",
+                "PLO",
+                "ready",
+                True,
+                frozenset({"adjacent_workflow", "promoter_nps", "outcome_achieved"}),
+            ),
+        ],
+    ),
+    "WG-007": (
+        81.2,
+        [],
+        ["develop_sponsor"],
+        [
+            ("compliance_module", "AUDIT", "ready", False, frozenset({"compliance_change"})),
+            (
+                "adjacent_cross_sell",
+                "CREDIT",
+                "needs_sponsor",
+                True,
+                frozenset({"adjacent_workflow"}),
+            ),
+        ],
+    ),
+    "PW-008": (74.5, [], [], []),
+    "WW-009": (
+        81.6,
+        [],
+        ["develop_sponsor"],
+        [
+            (
+                "usage_expansion",
+                "LOGI",
+                "needs_sponsor",
+                False,
+                frozenset({"utilization_80", "promoter_nps"}),
+            ),
+            (
+                "adjacent_cross_sell",
+                "PLO",
+                "needs_sponsor",
+                True,
+                frozenset({"adjacent_workflow", "promoter_nps"}),
+            ),
+        ],
+    ),
+    "CW-010": (
+        82.0,
+        [],
+        [],
+        [
+            (
+                "seat_expansion",
+                "CORE-STARTER",
+                "ready",
+                False,
+                frozenset({"seat_growth", "promoter_nps"}),
+            ),
+        ],
+    ),
+    "AS-011": (
+        73.2,
+        [],
+        [],
+        [("feature_upsell", "CORE-ENT", "ready", False, frozenset({"feature_request"}))],
+    ),
+}
+
+
+@pytest.fixture
+def manager_client():
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+    return client
+
+
+@pytest.fixture
+def scored(imported_sample_book):
+    return services.scoring_run_execute(as_of=AS_OF)
+
+
+def _all(client: APIClient, url: str) -> list[dict]:
+    results = []
+    while url:
+        page = client.get(url).json()
+        results += page["results"]
+        url = page["next"]
+    return results
+
+
+def _open_opportunities(client: APIClient) -> list[dict]:
+    return [
+        o
+        for o in _all(client, "/api/v1/opportunities/?page_size=500")
+        if o["stage"] == "identified"
+    ]
+
+
+def test_score_accounts_command_gives_expected_md_through_the_api(
+    imported_sample_book, manager_client
+) -> None:
+    call_command("score_accounts", "--as-of", "2026-06-30", stdout=open("/dev/null", "w"))
+
+    accounts = {a["external_id"]: a for a in _all(manager_client, "/api/v1/accounts/")}
+    opportunities = _open_opportunities(manager_client)
+    for external_id, (health, reasons, actions, plays) in EXPECTED.items():
+        account = accounts[external_id]
+        assert account["health"]["score"] == pytest.approx(health, abs=0.05), external_id
+        assert account["eligibility"]["reasons"] == reasons, external_id
+        assert account["actions"] == actions, external_id
+        found = {
+            (
+                o["play"],
+                o["target_sku"],
+                o["status"],
+                o["new_champion_needed"],
+                frozenset(t["code"] for t in o["triggers"]),
+            )
+            for o in opportunities
+            if o["account"]["external_id"] == external_id
+        }
+        assert found == {(p, t, s, n, frozenset(c)) for p, t, s, n, c in plays}, external_id
+    assert accounts["BY-012"]["health"] is None  # churned on 2026-03-31: not scored
+    assert accounts["TT-004"]["eligibility"] == {"eligible": False, "reasons": ["onboarding"]}
+
+
+def test_ranking_order_statements(scored, manager_client) -> None:
+    ranked = _open_opportunities(manager_client)
+    position = {(o["account"]["external_id"], o["play"]): i for i, o in enumerate(ranked)}
+    scores = [o["score"] for o in ranked]
+
+    assert scores == sorted(scores, reverse=True)
+    assert position[("NW-001", "tier_upgrade")] < position[("CW-010", "seat_expansion")]
+    ready = [o for o in ranked if o["status"] == "ready"]
+    for weak in (o for o in ranked if o["status"] == "needs_sponsor"):
+        same = [
+            o
+            for o in ready
+            if {t["code"] for t in o["triggers"]} == {t["code"] for t in weak["triggers"]}
+        ]
+        assert all(
+            position[(o["account"]["external_id"], o["play"])]
+            < position[(weak["account"]["external_id"], weak["play"])]
+            for o in same
+        )
+    for opportunity in ranked:
+        assert sum(t["points"] for t in opportunity["triggers"]) > 0
+        assert opportunity["explanation"]
+
+
+def test_every_score_explains_itself(scored) -> None:
+    """score = sum(points) x health / 100, halved when a sponsor is needed."""
+    health = {h.account_id: h.score for h in HealthSnapshot.objects.filter(as_of=AS_OF)}
+    for o in Opportunity.objects.exclude(key=""):
+        factor = 0.5 if o.status == "needs_sponsor" else 1.0
+        points = sum(t["points"] for t in o.triggers)
+        assert o.score == pytest.approx(points * health[o.account_id] / 100 * factor)
+
+
+def _state() -> list[tuple]:
+    return sorted(
+        Opportunity.objects.exclude(key="").values_list(
+            "id", "account__external_id", "key", "stage", "status", "score", "triggers"
+        )
+    )
+
+
+def test_rerun_for_the_same_date_gives_the_same_rows(scored) -> None:
+    before = (_state(), HealthSnapshot.objects.count(), UsageAlert.objects.count())
+
+    services.scoring_run_execute(as_of=AS_OF)
+
+    assert (_state(), HealthSnapshot.objects.count(), UsageAlert.objects.count()) == before
+
+
+def test_chunked_run_equals_single_run(imported_sample_book) -> None:
+    services.scoring_run_execute(as_of=AS_OF, chunk_size=10_000)
+    single = sorted(row[1:] for row in _state())
+    single_health = sorted(HealthSnapshot.objects.values_list("account_id", "score"))
+    Opportunity.objects.exclude(key="").delete()
+    HealthSnapshot.objects.all().delete()
+
+    services.scoring_run_execute(as_of=AS_OF, chunk_size=3)
+
+    assert sorted(row[1:] for row in _state()) == single
+    assert sorted(HealthSnapshot.objects.values_list("account_id", "score")) == single_health
+
+
+def test_moved_opportunity_is_never_reset_duplicated_or_deleted(scored) -> None:
+    nw = Account.objects.get(external_id="NW-001")
+    tier = Opportunity.objects.get(account=nw, play="tier_upgrade")
+    services.opportunity_stage_change(opportunity=tier, stage=Stage.QUALIFIED)
+    DailyUsage.objects.filter(account=nw).delete()  # its utilization trigger is gone
+
+    services.scoring_run_execute(as_of=AS_OF + dt.timedelta(days=1))
+
+    tier.refresh_from_db()
+    assert tier.stage == Stage.QUALIFIED
+    assert Opportunity.objects.filter(account=nw, play="tier_upgrade").count() == 1
+
+
+def test_identified_opportunity_whose_triggers_are_gone_expires(scored) -> None:
+    wg = Account.objects.get(external_id="WG-007")
+    AccountSignal.objects.filter(account=wg, kind="compliance_change").delete()
+    later = AS_OF + dt.timedelta(days=1)
+
+    services.scoring_run_execute(as_of=later)
+
+    expired = Opportunity.objects.get(account=wg, play="compliance_module")
+    assert (expired.stage, expired.closed) == (Stage.EXPIRED, later)
+    change = OpportunityStageChange.objects.get(opportunity=expired)
+    assert (change.from_stage, change.to_stage) == (Stage.IDENTIFIED, Stage.EXPIRED)
+    still_open = Opportunity.objects.get(account=wg, play="adjacent_cross_sell")
+    assert still_open.stage == Stage.IDENTIFIED
+
+
+def test_usage_alerts_are_raised_once_and_sent_to_csm_and_ae(
+    imported_sample_book, django_capture_on_commit_callbacks
+) -> None:
+    UserFactory(username="ae1", roles=["ae"])
+    UserFactory(username="csm1", roles=["csm"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_execute(as_of=AS_OF)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_execute(as_of=AS_OF)
+
+    tailspin_api = UsageAlert.objects.filter(
+        entitlement__contract__account__external_id="TT-004", entitlement__metric="api_calls"
+    )
+    assert sorted(tailspin_api.values_list("level", flat=True)) == [80, 90, 95]
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects.count("Usage alert: Tailspin Toys at 95 %") == 1
+    message = next(m for m in mail.outbox if m.subject == "Usage alert: Tailspin Toys at 95 %")
+    assert sorted(message.to) == ["ae1@vendor.example", "csm1@vendor.example"]
+    assert Notification.objects.filter(
+        user__username="csm1", message__contains="Tailspin Toys"
+    ).exists()
+    assert not UsageAlert.objects.filter(sent_at__isnull=True).exists()
+    raised = UsageAlert.objects.count()
+    assert len(mail.outbox) == len(set(UsageAlert.objects.values_list("entitlement_id", flat=True)))
+    assert raised >= 3
+
+
+def test_crashed_run_leaves_previous_results_and_next_run_completes(scored, monkeypatch) -> None:
+    before = _state()
+    calls = {"n": 0}
+    real = services.score_book
+
+    def crash_on_second_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "score_book", crash_on_second_chunk)
+    with pytest.raises(RuntimeError):
+        services.scoring_run_execute(as_of=AS_OF, chunk_size=4)
+
+    failed = ScoringRun.objects.order_by("-pk").first()
+    assert failed.status == ScoringRunStatus.FAILED and "worker lost" in failed.error
+    assert _state() == before
+    monkeypatch.setattr(services, "score_book", real)
+    run = services.scoring_run_execute(as_of=AS_OF, chunk_size=4)
+    assert run.status == ScoringRunStatus.SUCCEEDED
+    assert _state() == before
+
+
+def test_run_records_settings_and_counts(scored) -> None:
+    assert scored.settings["health_threshold"] == 70.0
+    assert scored.counts["accounts_scored"] == 11
+    assert scored.counts["play:adjacent_cross_sell"] == 4
+    assert scored.counts["reason:onboarding"] == 1
+    assert scored.counts["status:ready"] == 7
