@@ -1,6 +1,6 @@
 """Deterministic generator of a realistic synthetic book (the CSV import format).
 
-`demo_book_write` writes the eleven files of docs `book-format.md` for `accounts` accounts;
+`demo_book_write` writes the eleven CSV files of the import format (book-format.md);
 the same (seed, accounts, as_of) always gives byte-identical files.
 """
 
@@ -22,17 +22,30 @@ FLUSH_EVERY = 5000  # accounts between two flushes of the small files
 
 
 def _catalog_rows() -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
-    products = [(p.sku, p.name, p.kind, p.family, "" if p.tier_rank is None else p.tier_rank,
-                 p.department or "", p.list_arr) for p in c.PRODUCTS]
+    products = [
+        (
+            p.sku,
+            p.name,
+            p.kind,
+            p.family,
+            "" if p.tier_rank is None else p.tier_rank,
+            p.department or "",
+            p.list_arr,
+        )
+        for p in c.PRODUCTS
+    ]
     return {
-        "products": (("sku", "name", "kind", "family", "tier_rank", "department", "list_arr"),
-                     products),
+        "products": (
+            ("sku", "name", "kind", "family", "tier_rank", "department", "list_arr"),
+            products,
+        ),
         "adjacencies": (("from_sku", "to_sku", "pitch"), list(c.ADJACENCIES)),
     }
 
 
-def demo_book_write(*, directory: Path, accounts: int = 500, seed: int = 7,
-                    as_of: dt.date) -> dict[str, int]:
+def demo_book_write(
+    *, directory: Path, accounts: int = 500, seed: int = 7, as_of: dt.date
+) -> dict[str, int]:
     """Write the book into `directory` (created if needed); returns rows written per file."""
     if accounts < 1:
         raise ValueError("accounts must be at least 1")
@@ -47,8 +60,10 @@ def demo_book_write(*, directory: Path, accounts: int = 500, seed: int = 7,
         counts[f"{name}.csv"] = len(rows)
 
     builder = BookBuilder(seed, as_of)
-    handles = {name: open(directory / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
-               for name in FILES}
+    handles = {
+        name: open(directory / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        for name in FILES
+    }
     try:
         writers = {name: csv.writer(fh, lineterminator="\n") for name, fh in handles.items()}
         for name, header in FILES.items():
@@ -69,6 +84,7 @@ def demo_book_write(*, directory: Path, accounts: int = 500, seed: int = 7,
     finally:
         for fh in handles.values():
             fh.close()
-    counts["usage.csv"] = write_usage(directory / "usage.csv", builder.usage,
-                                      builder.account_ids, seed=seed, as_of=as_of)
+    counts["usage.csv"] = write_usage(
+        directory / "usage.csv", builder.usage, builder.account_ids, seed=seed, as_of=as_of
+    )
     return dict(sorted(counts.items()))

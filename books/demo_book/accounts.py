@@ -31,8 +31,17 @@ class BookBuilder(Narrative):
         return self.r.choices([k for k, _ in weighted], [w for _, w in weighted])[0]
 
     # -- contracts ----------------------------------------------------------------------
-    def _chain(self, ladder: tuple[str, ...], rank: int, segment: str, start: dt.date,
-               until: dt.date, *, fixed: bool, history: str | None = None) -> list[list]:
+    def _chain(
+        self,
+        ladder: tuple[str, ...],
+        rank: int,
+        segment: str,
+        start: dt.date,
+        until: dt.date,
+        *,
+        fixed: bool,
+        history: str | None = None,
+    ) -> list[list]:
         """Consecutive lines from `start` until one covers `until`.
 
         `fixed`: 12-month terms and no random tier change (dates and tier stay predictable).
@@ -89,8 +98,9 @@ class BookBuilder(Narrative):
             return self._ago(400, 4 * 365)
         return self._ago(91, 4 * 365)
 
-    def _contracts(self, acc: str, plan: Plan, segment: str, rank: int,
-                   modules: list[str]) -> tuple[dt.date, list[Line], dict[str, dt.date]]:
+    def _contracts(
+        self, acc: str, plan: Plan, segment: str, rank: int, modules: list[str]
+    ) -> tuple[dt.date, list[Line], dict[str, dt.date]]:
         """Write the account's lines; returns customer_since, lines, first usage day per sku."""
         r, as_of = self.r, self.as_of
         since = self._since(plan)
@@ -103,8 +113,14 @@ class BookBuilder(Narrative):
         run_start = since
         if plan.archetype == "onboarding":
             term = r.choice((12, 12, 24))
-            raw.append([ladder[base_rank - 1], since, add_months(since, term) - ONE,
-                        self._price(ladder[base_rank - 1], segment)])
+            raw.append(
+                [
+                    ladder[base_rank - 1],
+                    since,
+                    add_months(since, term) - ONE,
+                    self._price(ladder[base_rank - 1], segment),
+                ]
+            )
         elif plan.archetype == "churned":
             chain = self._chain(ladder, base_rank, segment, since, as_of, fixed=True)
             done = [ln for ln in chain if ln[2] < as_of]
@@ -115,18 +131,24 @@ class BookBuilder(Narrative):
                 raw.extend(first[: r.randint(1, 2)])
                 run_start = raw[-1][2] + r.randint(90, 300) * ONE
                 run_start = min(run_start, as_of - 30 * ONE)
-            raw.extend(self._chain(ladder, base_rank, segment, run_start, as_of, fixed=fixed,
-                                   history=plan.history))
+            raw.extend(
+                self._chain(
+                    ladder, base_rank, segment, run_start, as_of, fixed=fixed, history=plan.history
+                )
+            )
         last_end = max(ln[2] for ln in raw)
         alive_until = last_end if last_end < as_of else as_of
         first_use: dict[str, dt.date] = {}
         for ln in raw:
             if ln[1] <= as_of <= ln[2]:
                 first_use[ln[0]] = run_start
-        for sku in modules[0 if rank else 1:]:
+        for sku in modules[0 if rank else 1 :]:
             span = max(0, (alive_until - 30 * ONE - run_start).days)
-            ms = run_start if r.random() < 0.5 or plan.archetype == "onboarding" \
+            ms = (
+                run_start
+                if r.random() < 0.5 or plan.archetype == "onboarding"
                 else run_start + r.randint(0, span) * ONE
+            )
             chain = self._chain((sku,), 1, segment, ms, alive_until, fixed=plan.planted)
             for ln in chain:
                 if ln[1] <= last_end:
@@ -135,7 +157,8 @@ class BookBuilder(Narrative):
             first_use[sku] = ms
         lines = [(f"{acc}-L{n}", sku, s, e, arr) for n, (sku, s, e, arr) in enumerate(raw, 1)]
         self.rows["contracts"].extend(
-            (lid, acc, sku, s.isoformat(), e.isoformat(), arr) for lid, sku, s, e, arr in lines)
+            (lid, acc, sku, s.isoformat(), e.isoformat(), arr) for lid, sku, s, e, arr in lines
+        )
         return since, lines, first_use
 
     # -- the account --------------------------------------------------------------------
@@ -150,35 +173,57 @@ class BookBuilder(Narrative):
         suffix = r.choice(c.INDUSTRY_SUFFIX[industry])
         name = " ".join(p for p in (prefix, middle, suffix) if p)
         slug = "".join(ch for ch in f"{prefix}{suffix}".lower() if ch.isalnum())
-        domain = f"{slug}.example" if f"{slug}.example" not in self._domains \
+        domain = (
+            f"{slug}.example"
+            if f"{slug}.example" not in self._domains
             else f"{slug}{idx + 1}.example"
+        )
         self._domains.add(domain)
         if plan.planted:
             owner, csm = 1, 1
         else:
             owner = r.choices(range(1, 6), c.OWNER_WEIGHTS)[0]
             csm = r.choices(range(1, 6), c.OWNER_WEIGHTS)[0]
-        rank = plan.rank if plan.rank is not None else (
-            0 if segment != "smb" and r.random() < 0.06
-            else r.choices((1, 2, 3), c.SEGMENT_TIER_WEIGHTS[segment])[0])
-        modules = list(plan.modules) if plan.modules is not None \
+        rank = (
+            plan.rank
+            if plan.rank is not None
+            else (
+                0
+                if segment != "smb" and r.random() < 0.06
+                else r.choices((1, 2, 3), c.SEGMENT_TIER_WEIGHTS[segment])[0]
+            )
+        )
+        modules = (
+            list(plan.modules)
+            if plan.modules is not None
             else self._draw_modules(industry, segment)
+        )
         if not rank:  # a module-only customer: its base product is a module with usage
             odds = c.INDUSTRIES[industry]
             base = [m for m in modules if c.PRODUCT_BY_SKU[m].kind == "module"] or [
-                max((m for m in odds if c.PRODUCT_BY_SKU[m].kind == "module"), key=odds.get)]
+                max((m for m in odds if c.PRODUCT_BY_SKU[m].kind == "module"), key=odds.get)
+            ]
             modules = [base[0], *(m for m in modules if m != base[0])]
         since, lines, first_use = self._contracts(acc, plan, segment, rank, modules)
-        self.rows["accounts"].append((acc, name, segment, industry, region, domain,
-                                      f"ae{owner}@vendor.example", f"csm{csm}@vendor.example",
-                                      since.isoformat()))
+        self.rows["accounts"].append(
+            (
+                acc,
+                name,
+                segment,
+                industry,
+                region,
+                domain,
+                f"ae{owner}@vendor.example",
+                f"csm{csm}@vendor.example",
+                since.isoformat(),
+            )
+        )
         active = [ln for ln in lines if ln[2] <= as_of <= ln[3]]
         last_end = max(ln[3] for ln in lines)
         owned = sorted({ln[1] for ln in active})
         owned_depts = sorted({d for s in owned if (d := c.PRODUCT_BY_SKU[s].department)})
         seat_limit = self._entitlements(idx, plan, segment, active, first_use)
-        ctx = Ctx(acc, plan, industry, since, min(last_end, as_of), owned, owned_depts,
-                   seat_limit)
+        ctx = Ctx(acc, plan, industry, since, min(last_end, as_of), owned, owned_depts, seat_limit)
         self._people(ctx, domain)
         self._signals(ctx)
         self._outcomes(ctx)
@@ -194,8 +239,9 @@ class BookBuilder(Narrative):
         r.shuffle(mods)
         return mods[: c.SEGMENT_MAX_MODULES[segment]]
 
-    def _entitlements(self, idx: int, plan: Plan, segment: str, active: list[Line],
-                      first_use: dict[str, dt.date]) -> int:
+    def _entitlements(
+        self, idx: int, plan: Plan, segment: str, active: list[Line], first_use: dict[str, dt.date]
+    ) -> int:
         """Entitlements of the active lines with their usage targets; returns the seat limit."""
         r, kind = self.r, plan.archetype
         cap = {"smb": 1, "mid_market": 2, "enterprise": 9}[segment]
@@ -210,10 +256,16 @@ class BookBuilder(Narrative):
             if month and r.random() < share:
                 hot_month = r.choice(month)
             hot_seat = kind != "unhealthy" and r.random() < 0.25
-        lo, hi = {"unhealthy": (0.3, 0.68), "underutilized": (0.08, 0.42),
-                  "onboarding": (0.2, 0.75)}.get(kind, (0.6, 0.79))
-        glo, ghi = {"unhealthy": (0.55, 0.92), "underutilized": (0.7, 1.15),
-                    "onboarding": (1.0, 1.6)}.get(kind, (0.92, 1.3))
+        lo, hi = {
+            "unhealthy": (0.3, 0.68),
+            "underutilized": (0.08, 0.42),
+            "onboarding": (0.2, 0.75),
+        }.get(kind, (0.6, 0.79))
+        glo, ghi = {
+            "unhealthy": (0.55, 0.92),
+            "underutilized": (0.7, 1.15),
+            "onboarding": (1.0, 1.6),
+        }.get(kind, (0.92, 1.3))
         seat_limit = 0
         for i, (lid, sku, m, limit) in enumerate(ents):
             if m.name in plan.util:
@@ -221,8 +273,9 @@ class BookBuilder(Narrative):
             elif plan.util_range:
                 u = r.uniform(*plan.util_range)
             elif i == hot_month:
-                u = r.uniform(*r.choices(((0.8, 0.9), (0.9, 0.95), (0.95, 1.08)),
-                                         (0.5, 0.3, 0.2))[0])
+                u = r.uniform(
+                    *r.choices(((0.8, 0.9), (0.9, 0.95), (0.95, 1.08)), (0.5, 0.3, 0.2))[0]
+                )
             elif m.period == "instant" and hot_seat:
                 u = r.uniform(0.8, 0.98)
             else:
@@ -237,6 +290,7 @@ class BookBuilder(Narrative):
             us.limit.append(limit)
             us.util.append(u)
             us.growth.append(plan.growth or r.uniform(glo, ghi))
-            us.first_day.append(max(0, (first_use.get(sku, self.window_start)
-                                        - self.window_start).days))
+            us.first_day.append(
+                max(0, (first_use.get(sku, self.window_start) - self.window_start).days)
+            )
         return seat_limit

@@ -62,17 +62,43 @@ class UsageSpec:
 
 
 FILES: dict[str, tuple[str, ...]] = {
-    "accounts": ("external_id", "name", "segment", "industry", "region", "domain",
-                 "owner_email", "csm_email", "customer_since"),
+    "accounts": (
+        "external_id",
+        "name",
+        "segment",
+        "industry",
+        "region",
+        "domain",
+        "owner_email",
+        "csm_email",
+        "customer_since",
+    ),
     "contracts": ("external_id", "account_id", "sku", "start_date", "end_date", "arr"),
     "entitlements": ("contract_id", "metric", "limit", "period"),
-    "stakeholders": ("external_id", "account_id", "name", "email", "title", "department",
-                     "role", "influence", "active"),
+    "stakeholders": (
+        "external_id",
+        "account_id",
+        "name",
+        "email",
+        "title",
+        "department",
+        "role",
+        "influence",
+        "active",
+    ),
     "priorities": ("stakeholder_id", "year", "priority", "department", "source"),
     "signals": ("account_id", "date", "kind", "value", "department", "detail"),
     "success_metrics": ("account_id", "name", "unit", "baseline", "target", "achieved", "as_of"),
-    "opportunities": ("external_id", "account_id", "motion", "sku", "amount_arr", "stage",
-                      "created", "closed"),
+    "opportunities": (
+        "external_id",
+        "account_id",
+        "motion",
+        "sku",
+        "amount_arr",
+        "stage",
+        "created",
+        "closed",
+    ),
 }
 
 

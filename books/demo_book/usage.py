@@ -17,9 +17,15 @@ NOISE_SIGMA = 0.12
 HEADER = "account_id,metric,date,quantity\n"
 
 
-def _quantities(rng: np.random.Generator, weekend: np.ndarray, instant: np.ndarray,
-                limit: np.ndarray, util: np.ndarray, growth: np.ndarray,
-                first_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _quantities(
+    rng: np.random.Generator,
+    weekend: np.ndarray,
+    instant: np.ndarray,
+    limit: np.ndarray,
+    util: np.ndarray,
+    growth: np.ndarray,
+    first_day: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Integer quantities (E x 90) and the mask of days that exist.
 
     A `month` row's last 30 days sum to round(util x limit) and its last/prior 30-day ratio
@@ -41,8 +47,9 @@ def _quantities(rng: np.random.Generator, weekend: np.ndarray, instant: np.ndarr
     return q, mask
 
 
-def write_usage(path: Path, spec: UsageSpec, account_ids: list[str], *, seed: int,
-                as_of: dt.date) -> int:
+def write_usage(
+    path: Path, spec: UsageSpec, account_ids: list[str], *, seed: int, as_of: dt.date
+) -> int:
     """Write usage.csv in chunks of accounts; returns the number of rows."""
     start = as_of - dt.timedelta(days=USAGE_DAYS - 1)
     days = [start + dt.timedelta(days=i) for i in range(USAGE_DAYS)]
@@ -68,15 +75,24 @@ def write_usage(path: Path, spec: UsageSpec, account_ids: list[str], *, seed: in
                 continue
             part = {k: v[lo:hi] for k, v in cols.items()}
             rng = np.random.default_rng([seed, 0x05A6E, chunk])
-            q, mask = _quantities(rng, weekend, part["instant"], part["limit"], part["util"],
-                                  part["growth"], part["first_day"])
+            q, mask = _quantities(
+                rng,
+                weekend,
+                part["instant"],
+                part["limit"],
+                part["util"],
+                part["growth"],
+                part["first_day"],
+            )
             ent, day = np.nonzero(mask)
-            frame = pd.DataFrame({
-                "account_id": ids[acc[lo:hi][ent]],
-                "metric": metric_names[part["metric"][ent]],
-                "date": dates[day],
-                "quantity": q[ent, day],
-            })
+            frame = pd.DataFrame(
+                {
+                    "account_id": ids[acc[lo:hi][ent]],
+                    "metric": metric_names[part["metric"][ent]],
+                    "date": dates[day],
+                    "quantity": q[ent, day],
+                }
+            )
             frame.to_csv(fh, header=False, index=False, lineterminator="\n")
             total += len(frame)
     return total

@@ -24,8 +24,19 @@ from books.management.commands.generate_demo_book import Command
 AS_OF = dt.date(2026, 6, 30)
 T = pd.Timestamp(AS_OF)
 DAY = pd.Timedelta(days=1)
-FILES = ("products", "adjacencies", "accounts", "contracts", "entitlements", "usage",
-         "stakeholders", "priorities", "signals", "success_metrics", "opportunities")
+FILES = (
+    "products",
+    "adjacencies",
+    "accounts",
+    "contracts",
+    "entitlements",
+    "usage",
+    "stakeholders",
+    "priorities",
+    "signals",
+    "success_metrics",
+    "opportunities",
+)
 REQUIRED = {
     "products": {"sku", "name", "kind", "family"},
     "adjacencies": {"from_sku", "to_sku"},
@@ -40,16 +51,26 @@ REQUIRED = {
     "opportunities": {"external_id", "account_id", "motion", "stage", "created"},
 }
 KEYS = {
-    "products": ["sku"], "adjacencies": ["from_sku", "to_sku"], "accounts": ["external_id"],
-    "contracts": ["external_id"], "entitlements": ["contract_id", "metric"],
-    "usage": ["account_id", "metric", "date"], "stakeholders": ["external_id"],
+    "products": ["sku"],
+    "adjacencies": ["from_sku", "to_sku"],
+    "accounts": ["external_id"],
+    "contracts": ["external_id"],
+    "entitlements": ["contract_id", "metric"],
+    "usage": ["account_id", "metric", "date"],
+    "stakeholders": ["external_id"],
     "priorities": ["stakeholder_id", "year", "priority"],
     "signals": ["account_id", "date", "kind", "detail"],
-    "success_metrics": ["account_id", "name"], "opportunities": ["external_id"],
+    "success_metrics": ["account_id", "name"],
+    "opportunities": ["external_id"],
 }
-DATES = {"accounts": ["customer_since"], "contracts": ["start_date", "end_date"],
-         "usage": ["date"], "signals": ["date"], "success_metrics": ["as_of"],
-         "opportunities": ["created", "closed"]}
+DATES = {
+    "accounts": ["customer_since"],
+    "contracts": ["start_date", "end_date"],
+    "usage": ["date"],
+    "signals": ["date"],
+    "success_metrics": ["as_of"],
+    "opportunities": ["created", "closed"],
+}
 SPONSORS = ("executive_sponsor", "economic_buyer")
 
 
@@ -96,7 +117,8 @@ class Book:
         latest = last.sort_values("date").groupby(["account_id", "metric"]).quantity.last()
         e = e.join(sums, on=["account_id", "metric"]).join(psums, on=["account_id", "metric"])
         e = e.join(latest.rename("latest"), on=["account_id", "metric"]).fillna(
-            {"last": 0, "prior": 0, "latest": 0})
+            {"last": 0, "prior": 0, "latest": 0}
+        )
         limit = e["limit"].astype(float)
         e["util"] = (e["last"].where(e.period == "month", e["latest"])) / limit
         e["trend"] = (50 + 50 * (e["last"] / e["prior"].where(e["prior"] > 0) - 1)).clip(0, 100)
@@ -124,8 +146,13 @@ class Book:
         h["sentiment"] = nps.reindex(h.index).fillna(50)
         h["support"] = support.reindex(h.index).fillna(100)
         h["relationship"] = [50 * (a in champ) + 50 * (a in spons) for a in h.index]
-        h["health"] = (0.35 * h.adoption + 0.15 * h.trend + 0.2 * h.sentiment
-                       + 0.15 * h.support + 0.15 * h.relationship)
+        h["health"] = (
+            0.35 * h.adoption
+            + 0.15 * h.trend
+            + 0.2 * h.sentiment
+            + 0.15 * h.support
+            + 0.15 * h.relationship
+        )
         since = self.accounts.set_index("external_id").customer_since.reindex(h.index)
         h["onboarding"] = (T - since).dt.days < 90
         h["eligible"] = (h.health > 70) & (h.adoption >= 50) & ~h.onboarding
@@ -183,33 +210,38 @@ def test_same_seed_gives_identical_files(book_dir: Path, tmp_path: Path) -> None
     counts = demo_book_write(directory=tmp_path, accounts=500, seed=7, as_of=AS_OF)
     for name in FILES:
         assert filecmp.cmp(book_dir / f"{name}.csv", tmp_path / f"{name}.csv", shallow=False), name
-    assert sum(counts.values()) == sum(
-        len(_read(tmp_path, n)) for n in FILES)
+    assert sum(counts.values()) == sum(len(_read(tmp_path, n)) for n in FILES)
 
 
 def test_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     """No dependence on str hashing (set order) or on anything but the arguments."""
-    code = ("import datetime, pathlib, sys; from books.demo_book import demo_book_write; "
-            "demo_book_write(directory=pathlib.Path(sys.argv[1]), accounts=120, seed=5, "
-            "as_of=datetime.date(2026, 6, 30))")
+    code = (
+        "import datetime, pathlib, sys; from books.demo_book import demo_book_write; "
+        "demo_book_write(directory=pathlib.Path(sys.argv[1]), accounts=120, seed=5, "
+        "as_of=datetime.date(2026, 6, 30))"
+    )
     root = Path(__file__).resolve().parents[2]
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        subprocess.run([sys.executable, "-c", code, str(tmp_path / hash_seed)], cwd=root,
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / hash_seed)], cwd=root, env=env, check=True
+        )
     demo_book_write(directory=tmp_path / "here", accounts=120, seed=5, as_of=AS_OF)
     for name in FILES:
-        assert filecmp.cmp(tmp_path / "1" / f"{name}.csv", tmp_path / "2" / f"{name}.csv",
-                           shallow=False), name
-        assert filecmp.cmp(tmp_path / "1" / f"{name}.csv", tmp_path / "here" / f"{name}.csv",
-                           shallow=False), name
+        assert filecmp.cmp(
+            tmp_path / "1" / f"{name}.csv", tmp_path / "2" / f"{name}.csv", shallow=False
+        ), name
+        assert filecmp.cmp(
+            tmp_path / "1" / f"{name}.csv", tmp_path / "here" / f"{name}.csv", shallow=False
+        ), name
 
 
 def test_different_seed_gives_different_book(book_dir: Path, tmp_path: Path) -> None:
     demo_book_write(directory=tmp_path, accounts=500, seed=8, as_of=AS_OF)
     for name in ("accounts", "contracts", "usage", "signals", "stakeholders"):
-        assert not filecmp.cmp(book_dir / f"{name}.csv", tmp_path / f"{name}.csv",
-                               shallow=False), name
+        assert not filecmp.cmp(book_dir / f"{name}.csv", tmp_path / f"{name}.csv", shallow=False), (
+            name
+        )
 
 
 def test_returns_rows_per_file(book_dir: Path) -> None:
@@ -230,8 +262,9 @@ def test_management_command(tmp_path: Path) -> None:
     out = io.StringIO()
     cmd = Command(stdout=out)
     parser = cmd.create_parser("manage.py", "generate_demo_book")
-    options = parser.parse_args([str(tmp_path), "--accounts", "30", "--seed", "3",
-                                 "--as-of", "2026-06-30"])
+    options = parser.parse_args(
+        [str(tmp_path), "--accounts", "30", "--seed", "3", "--as-of", "2026-06-30"]
+    )
     cmd.handle(**vars(options))
     assert "30 accounts" in out.getvalue() and "2026-06-30" in out.getvalue()
     assert len(_read(tmp_path, "accounts")) == 30
@@ -241,9 +274,19 @@ def test_management_command(tmp_path: Path) -> None:
 
 
 SAMPLE = Path("/work/shared/sample-book")
-SAMPLE_HEALTH = {"NW-001": 84.5, "CT-002": 49.3, "FB-003": 77.0, "TT-004": 88.0,
-                 "LW-005": 76.8, "AW-006": 78.9, "WG-007": 81.2, "PW-008": 74.5,
-                 "WW-009": 81.6, "CW-010": 82.0, "AS-011": 73.2}
+SAMPLE_HEALTH = {
+    "NW-001": 84.5,
+    "CT-002": 49.3,
+    "FB-003": 77.0,
+    "TT-004": 88.0,
+    "LW-005": 76.8,
+    "AW-006": 78.9,
+    "WG-007": 81.2,
+    "PW-008": 74.5,
+    "WW-009": 81.6,
+    "CW-010": 82.0,
+    "AS-011": 73.2,
+}
 
 
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="the hand-made sample book is not here")
@@ -251,8 +294,16 @@ def test_checker_reproduces_the_sample_books_expected_health() -> None:
     """The re-implemented rules used below agree with the sample book's EXPECTED.md."""
     sample = Book(SAMPLE)
     assert sample.health.health.round(1).to_dict() == SAMPLE_HEALTH
-    assert sample.eligible == {"NW-001", "LW-005", "AW-006", "WG-007", "PW-008", "WW-009",
-                               "CW-010", "AS-011"}
+    assert sample.eligible == {
+        "NW-001",
+        "LW-005",
+        "AW-006",
+        "WG-007",
+        "PW-008",
+        "WW-009",
+        "CW-010",
+        "AS-011",
+    }
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -271,15 +322,44 @@ def test_enums_and_formats(book: Book, book_dir: Path) -> None:
     assert set(book.accounts.segment) == {"enterprise", "mid_market", "smb"}
     assert set(book.entitlements.period) == {"month", "instant"}
     assert set(book.stakeholders.active) <= {"true", "false"}
-    assert set(book.stakeholders.role) <= {"champion", "executive_sponsor", "economic_buyer",
-                                           "decision_maker", "influencer", "user", "blocker"}
-    assert set(book.opportunities.motion) <= {"upsell", "cross_sell", "seat_expansion",
-                                              "usage_expansion", "renewal", "price_increase"}
-    assert set(book.opportunities.stage) <= {"identified", "qualified", "proposal",
-                                             "negotiation", "won", "lost"}
-    kinds = {"internal_referral", "compliance_change", "feature_request", "nps",
-             "support_ticket", "new_users", "milestone", "new_initiative", "hiring", "funding",
-             "reference"}
+    assert set(book.stakeholders.role) <= {
+        "champion",
+        "executive_sponsor",
+        "economic_buyer",
+        "decision_maker",
+        "influencer",
+        "user",
+        "blocker",
+    }
+    assert set(book.opportunities.motion) <= {
+        "upsell",
+        "cross_sell",
+        "seat_expansion",
+        "usage_expansion",
+        "renewal",
+        "price_increase",
+    }
+    assert set(book.opportunities.stage) <= {
+        "identified",
+        "qualified",
+        "proposal",
+        "negotiation",
+        "won",
+        "lost",
+    }
+    kinds = {
+        "internal_referral",
+        "compliance_change",
+        "feature_request",
+        "nps",
+        "support_ticket",
+        "new_users",
+        "milestone",
+        "new_initiative",
+        "hiring",
+        "funding",
+        "reference",
+    }
     assert set(book.signals.kind) == kinds
     s = book.signals
     valued = s[s.kind.isin(["nps", "support_ticket", "new_users"])].value
@@ -305,8 +385,14 @@ def test_enums_and_formats(book: Book, book_dir: Path) -> None:
 def test_referential_integrity(book: Book) -> None:
     accounts = set(book.accounts.external_id)
     skus = set(book.products.index)
-    for name in ("contracts", "usage", "stakeholders", "signals", "success_metrics",
-                 "opportunities"):
+    for name in (
+        "contracts",
+        "usage",
+        "stakeholders",
+        "signals",
+        "success_metrics",
+        "opportunities",
+    ):
         assert set(book.t[name].account_id) <= accounts, name
     assert set(book.contracts.sku) <= skus
     assert set(book.adjacencies.from_sku) | set(book.adjacencies.to_sku) <= skus
@@ -448,8 +534,10 @@ def test_upsell_plays_occur(book: Book) -> None:
     new = book.recent("new_users", 30).assign(value=lambda f: f.value.astype(int))
     added = new.groupby("account_id").value.sum()
     by_level = seats[seats.util >= 0.8]
-    by_users = seats[(seats.util < 0.8) & (seats.account_id.map(added).fillna(0)
-                                           >= 0.1 * seats["limit"].astype(int))]
+    by_users = seats[
+        (seats.util < 0.8)
+        & (seats.account_id.map(added).fillna(0) >= 0.1 * seats["limit"].astype(int))
+    ]
     assert len(by_level) >= 5 and len(by_users) >= 1  # seat_expansion both ways
 
 
@@ -461,34 +549,51 @@ def test_value_review_occurs(book: Book) -> None:
     assert set(due.account_id) - book.eligible  # planned for a blocked account too
     sd = book.sponsor_depts
     p = book.products
-    with_module = [acc for acc in set(due.account_id)
-                   if any(d in sd.get(acc, set()) for d in
-                          p.department[~p.index.isin(book.owned[acc])])]
+    with_module = [
+        acc
+        for acc in set(due.account_id)
+        if any(d in sd.get(acc, set()) for d in p.department[~p.index.isin(book.owned[acc])])
+    ]
     assert with_module
 
 
 def test_cross_sell_and_upsell_triggers_occur(book: Book) -> None:
     p, el, sd = book.products, book.eligible, book.sponsor_depts
     ref = book.recent("internal_referral")
-    audit = [r for r in ref.itertuples() if r.account_id in el
-             and r.department not in {p.department[s] for s in book.owned[r.account_id]}
-             and r.department in set(p.department)]
+    audit = [
+        r
+        for r in ref.itertuples()
+        if r.account_id in el
+        and r.department not in {p.department[s] for s in book.owned[r.account_id]}
+        and r.department in set(p.department)
+    ]
     assert audit and any(r.department in sd.get(r.account_id, set()) for r in audit)
 
     compliance = set(p.index[p.department == "Compliance"])
-    comp = [r for r in book.recent("compliance_change").itertuples() if r.account_id in el
-            and not compliance & book.owned[r.account_id]]
+    comp = [
+        r
+        for r in book.recent("compliance_change").itertuples()
+        if r.account_id in el and not compliance & book.owned[r.account_id]
+    ]
     assert comp
-    assert any(r.account_id in el and compliance & book.owned[r.account_id]
-               for r in book.recent("compliance_change").itertuples())  # no play: owns it
+    assert any(
+        r.account_id in el and compliance & book.owned[r.account_id]
+        for r in book.recent("compliance_change").itertuples()
+    )  # no play: owns it
 
-    feat = [r for r in book.recent("feature_request").itertuples() if r.account_id in el
-            and r.detail not in book.owned[r.account_id]]
+    feat = [
+        r
+        for r in book.recent("feature_request").itertuples()
+        if r.account_id in el and r.detail not in book.owned[r.account_id]
+    ]
     assert feat
 
-    adj = [(acc, a, b) for acc in sorted(el) for a, b in
-           zip(book.adjacencies.from_sku, book.adjacencies.to_sku, strict=True)
-           if a in book.owned[acc] and b not in book.owned[acc]]
+    adj = [
+        (acc, a, b)
+        for acc in sorted(el)
+        for a, b in zip(book.adjacencies.from_sku, book.adjacencies.to_sku, strict=True)
+        if a in book.owned[acc] and b not in book.owned[acc]
+    ]
     assert len(adj) >= 10
     assert any(book.dept(b) in sd.get(acc, set()) for acc, _a, b in adj)
     assert any(book.dept(b) not in sd.get(acc, set()) for acc, _a, b in adj)
@@ -499,8 +604,7 @@ def test_lookalike_occurs(book: Book) -> None:
     found = []
     for a_id in sorted(book.eligible):
         seg, ind = acc.segment[a_id], acc.industry[a_id]
-        peers = [x for x in acc.index[(acc.segment == seg) & (acc.industry == ind)]
-                 if x != a_id]
+        peers = [x for x in acc.index[(acc.segment == seg) & (acc.industry == ind)] if x != a_id]
         for a, b in zip(book.adjacencies.from_sku, book.adjacencies.to_sku, strict=True):
             mine = book.owned[a_id]
             if a in mine and b not in mine:

@@ -25,16 +25,26 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path, help="folder to write the CSV files into")
         parser.add_argument("--accounts", type=int, default=500, help="number of accounts")
         parser.add_argument("--seed", type=int, default=7, help="random seed")
-        parser.add_argument("--as-of", dest="as_of", type=_date, default=None,
-                            help="the book's today, YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            type=_date,
+            default=None,
+            help="the book's today, YYYY-MM-DD (default: today)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["accounts"] < 1:
             raise CommandError("--accounts must be at least 1")
         as_of = options["as_of"] or dt.date.today()
-        counts = demo_book_write(directory=options["directory"], accounts=options["accounts"],
-                                 seed=options["seed"], as_of=as_of)
+        counts = demo_book_write(
+            directory=options["directory"],
+            accounts=options["accounts"],
+            seed=options["seed"],
+            as_of=as_of,
+        )
         self.stdout.write(
             f"Wrote {sum(counts.values())} rows in {len(counts)} files to "
             f"{options['directory']} ({counts['accounts.csv']} accounts, "
-            f"{counts['usage.csv']} usage rows, seed {options['seed']}, as of {as_of})")
+            f"{counts['usage.csv']} usage rows, seed {options['seed']}, as of {as_of})"
+        )

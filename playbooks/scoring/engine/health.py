@@ -172,7 +172,7 @@ def utilization(ctx: Context) -> DataFrame:
     slot = np.zeros(len(ent), dtype="int64")  # 0 none, 1..3 alert slot (by ascending level)
     for i, (_code, lvl, _pts) in enumerate(cfg.alert_slots(), start=1):
         reached = (limit > 0) & (used * 100.0 >= lvl * limit)  # exact: no division
-        level = np.where(reached, int(round(lvl)), level)
+        level = np.where(reached, round(lvl), level)
         slot = np.where(reached, i, slot)
     ent = ent.assign(
         used=used,
@@ -307,13 +307,13 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
     )
     acc["recovery_detail"] = (
         "weakest component: " + acc["weakest"] + " at "
-        + acc["weakest_value"].map("{:.1f}".format).astype(str) + " (" + pd.Series(hint, index=acc.index)
-        + ")"
+        + acc["weakest_value"].map("{:.1f}".format).astype(str) + " ("
+        + pd.Series(hint, index=acc.index) + ")"
     )
     acc["adoption_detail"] = (
         "adoption at " + acc["adoption"].map("{:.1f}".format).astype(str) + " is below "
         + fmt_num(pd.Series([cfg.adoption_threshold] * len(acc), index=acc.index))
-        + ": the customer uses less than half of what it bought; lowest use: "
+        + ": the customer uses too little of what it bought; lowest use: "
         + acc["lowest_use"]
     )
     return acc.reset_index(drop=True)

@@ -1,0 +1,151 @@
+"""GET/PATCH /api/v1/opportunities/: filters, ordering, pagination, errors, query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from playbooks import services
+from playbooks.models import Opportunity
+from tests.factories import AccountFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager() -> APIClient:
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+    return client
+
+
+@pytest.fixture
+def scored(imported_sample_book):
+    return services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
+
+
+def _ids(response) -> list[str]:
+    return [(o["account"]["external_id"], o["play"]) for o in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "status=needs_sponsor",
+            {
+                ("NW-001", "adjacent_cross_sell"),
+                ("WG-007", "adjacent_cross_sell"),
+                ("WW-009", "usage_expansion"),
+                ("WW-009", "adjacent_cross_sell"),
+            },
+        ),
+        ("play=value_review", {("LW-005", "value_review")}),
+        ("motion=seat_expansion", {("CW-010", "seat_expansion")}),
+        (
+            "account=AW-006&stage=identified",
+            {("AW-006", "automation_audit"), ("AW-006", "adjacent_cross_sell")},
+        ),
+        ("segment=smb&stage=identified", {("CW-010", "seat_expansion")}),
+        ("owner=AE1@vendor.example&play=tier_upgrade", {("NW-001", "tier_upgrade")}),
+        ("owner=nobody@vendor.example", set()),
+        ("stage=won", {("NW-001", None), ("AS-011", None)}),
+    ],
+)
+def test_filters(scored, manager, query, expected) -> None:
+    response = manager.get(f"/api/v1/opportunities/?{query}")
+
+    assert response.status_code == 200
+    assert set(_ids(response)) == expected
+
+
+def test_default_order_is_score_descending_and_orderings_work(scored, manager) -> None:
+    def scores(query: str) -> list[float]:
+        return [
+            o["score"]
+            for o in manager.get(f"/api/v1/opportunities/?stage=identified{query}").json()[
+                "results"
+            ]
+        ]
+
+    assert scores("") == sorted(scores(""), reverse=True)
+    assert scores("&ordering=score") == sorted(scores(""))
+    created = [
+        o["created"]
+        for o in manager.get("/api/v1/opportunities/?ordering=-created").json()["results"]
+    ]
+    assert created == sorted(created, reverse=True)
+
+
+def test_invalid_filter_and_patch_errors_name_the_field(scored, manager) -> None:
+    assert manager.get("/api/v1/opportunities/?stage=nope").json().keys() == {"stage"}
+    opportunity = Opportunity.objects.exclude(key="").first()
+    response = manager.patch(
+        f"/api/v1/opportunities/{opportunity.pk}/",
+        {"stage": "done", "amount_arr": -5},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"stage", "amount_arr"}
+
+
+def test_patch_sets_amount_and_notes(scored, manager) -> None:
+    opportunity = Opportunity.objects.exclude(key="").first()
+
+    body = manager.patch(
+        f"/api/v1/opportunities/{opportunity.pk}/",
+        {"amount_arr": "45000.50", "notes": "sized with the CFO"},
+        format="json",
+    ).json()
+
+    assert (body["amount_arr"], body["notes"]) == (45000.5, "sized with the CFO")
+
+
+def test_page_size_is_capped_at_500(db, manager) -> None:
+    account = AccountFactory()
+    Opportunity.objects.bulk_create(
+        Opportunity(account=account, motion="upsell", score=i, created=dt.date(2026, 1, 1))
+        for i in range(501)
+    )
+
+    body = manager.get("/api/v1/opportunities/?page_size=1000").json()
+
+    assert body["count"] == 501 and len(body["results"]) == 500 and body["next"]
+
+
+def test_list_runs_a_constant_number_of_queries(db, manager) -> None:
+    """GIVEN 10 then 300 opportunities WHEN listing a page of 100 THEN the same queries run:
+    nothing is fetched per row."""
+    accounts = [AccountFactory() for _ in range(5)]
+
+    def make(n: int) -> None:
+        Opportunity.objects.bulk_create(
+            Opportunity(
+                account=accounts[i % 5],
+                motion="upsell",
+                play="tier_upgrade",
+                status="ready",
+                score=i,
+                created=dt.date(2026, 1, 1),
+                triggers=[{"code": "utilization_80", "points": 20, "detail": "x"}],
+            )
+            for i in range(n)
+        )
+
+    def queries() -> tuple[int, object]:
+        with CaptureQueriesContext(connection) as captured:
+            response = manager.get("/api/v1/opportunities/?page_size=100")
+        return len(captured), response
+
+    make(10)
+    queries()  # warm up: the user's roles are then cached for the session
+    few, _ = queries()
+    make(290)
+    many, response = queries()
+    assert len(response.json()["results"]) == 100
+    assert few == many <= 2  # the count and the page
