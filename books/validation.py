@@ -60,6 +60,9 @@ def _check_column(
     """Validate one column; return its clean values (None where empty)."""
     present = values != ""
     name = column.name
+    # PostgreSQL text cannot hold NUL; such a value is bad input, never a server error.
+    errors.add(values.str.contains("\x00", regex=False), name, "contains a NUL character")
+    values = values.str.replace("\x00", "", regex=False)
     if column.required:
         errors.add(~present, name, "required value is missing")
     if column.kind in ("str", "email"):
@@ -116,6 +119,37 @@ def _check_column(
         errors.add(unknown, name, f"unknown {column.ref} " + _quoted(values))
         return ids.astype("Int64")
     raise ValueError(f"unknown column kind {column.kind!r}")
+
+
+class _UniqueErrors:
+    """Collects errors found on a column's distinct values, to expand onto the rows."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[pd.Series, str, pd.Series | str]] = []
+
+    def add(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
+        self.found.append((mask, column, reasons))
+
+
+def _check_column_by_values(
+    column: Column, values: pd.Series, errors: _Errors, known: KnownKeys
+) -> pd.Series:
+    """Check each distinct value once, then expand to the rows: a usage file of millions of
+    rows has a few hundred distinct dates and metrics."""
+    codes, uniques = pd.factorize(values, sort=False)
+    distinct = pd.Series(uniques, dtype=object)
+    collector = _UniqueErrors()
+    clean = _check_column(column, distinct, collector, known)
+    for mask, name, reasons in collector.found:
+        mask = mask.fillna(False).astype(bool).to_numpy()
+        row_mask = pd.Series(mask[codes], index=values.index)
+        if isinstance(reasons, str):
+            errors.add(row_mask, name, reasons)
+        else:
+            expanded = reasons.reindex(distinct.index).to_numpy(dtype=object)[codes]
+            errors.add(row_mask, name, pd.Series(expanded, index=values.index))
+    expanded = clean.to_numpy()[codes]
+    return pd.Series(pd.array(expanded, dtype=clean.dtype), index=values.index)
 
 
 def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: _Errors) -> None:
@@ -196,10 +230,14 @@ def validate_frame(
     for column in spec.columns:
         if column.name not in raw.columns:
             raw[column.name] = ""
+        raw[column.name] = raw[column.name].astype(object)
+    if raw.empty:
+        empty = pd.DataFrame({LINE: [], **{c.model_field: [] for c in spec.columns}})
+        return empty, [], 0
     errors = _Errors(spec.filename, raw[LINE])
     clean = pd.DataFrame({LINE: raw[LINE]}, index=raw.index)
     for column in spec.columns:
-        clean[column.model_field] = _check_column(column, raw[column.name], errors, known)
+        clean[column.model_field] = _check_column_by_values(column, raw[column.name], errors, known)
     _check_rows(spec, raw, clean, errors)
     _check_duplicates(spec, raw, errors)
     valid = clean[~errors.bad]

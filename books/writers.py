@@ -85,21 +85,18 @@ def _upsert_postgresql(
     column_sql = ", ".join(qn(by_attname[c].column) for c in columns)
     stage = f"book_stage_{table}"
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {qn(table)})")
+        if not cursor.fetchone()[0]:
+            # An empty table cannot conflict (duplicate keys were rejected in validation):
+            # COPY straight into it, the fastest path PostgreSQL has.
+            _copy(cursor, qn(table), column_sql, full, progress)
+            return len(frame), 0, 0
         cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
         cursor.execute(
             f"CREATE TEMP TABLE {qn(stage)} ON COMMIT DROP AS "
             f"SELECT {column_sql} FROM {qn(table)} WITH NO DATA"
         )
-        with cursor.cursor.copy(
-            f"COPY {qn(stage)} ({column_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy:
-            for start in range(0, len(full), COPY_CHUNK_ROWS):
-                chunk = full.iloc[start : start + COPY_CHUNK_ROWS]
-                buffer = io.StringIO()
-                chunk.to_csv(buffer, header=False, index=False, na_rep="\\N")
-                copy.write(buffer.getvalue())
-                if progress:
-                    progress(len(chunk))
+        _copy(cursor, qn(stage), column_sql, full, progress)
         conflict = ", ".join(qn(by_attname[c].column) for c in key_fields)
         if value_fields:
             sets = [
@@ -121,6 +118,21 @@ def _upsert_postgresql(
         created, updated = cursor.fetchone()
         cursor.execute(f"DROP TABLE {qn(stage)}")
     return created, updated, len(frame) - created - updated
+
+
+def _copy(
+    cursor, table_sql: str, column_sql: str, frame: pd.DataFrame, progress: Progress | None
+) -> None:
+    with cursor.cursor.copy(
+        f"COPY {table_sql} ({column_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    ) as copy:
+        for start in range(0, len(frame), COPY_CHUNK_ROWS):
+            chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+            buffer = io.StringIO()
+            chunk.to_csv(buffer, header=False, index=False, na_rep="\\N")
+            copy.write(buffer.getvalue())
+            if progress:
+                progress(len(chunk))
 
 
 def _python_values(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -8,3 +10,20 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+
+def _api_aware(default):
+    """Under /api/ errors are JSON like every other API answer; elsewhere, Django's pages."""
+
+    def handler(request, *args, **kwargs):
+        if request.path.startswith("/api/"):
+            status = 404 if default is page_not_found else 500
+            message = "Not found." if status == 404 else "Server error."
+            return JsonResponse({"detail": message}, status=status)
+        return default(request, *args, **kwargs)
+
+    return handler
+
+
+handler404 = _api_aware(page_not_found)
+handler500 = _api_aware(server_error)

@@ -46,19 +46,27 @@ def usage_ingest(*, user, rows: list[dict]) -> IngestResult:
     others by index and field. Accounts outside the user's reach are unknown to it."""
     result = IngestResult()
     raw = pd.DataFrame(
-        {name: [_as_text(r.get(name)) if isinstance(r, dict) else "\0invalid" for r in rows]
-         for name in USAGE_FIELDS}
+        {
+            name: [_as_text(r.get(name)) if isinstance(r, dict) else "\0invalid" for r in rows]
+            for name in USAGE_FIELDS
+        }
     )
     raw.insert(0, LINE, range(len(rows)))
     not_objects = [i for i, r in enumerate(rows) if not isinstance(r, dict)]
     accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
     valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts})
     result.rejected = [
-        {"index": e.line, "field": e.column,
-         "error": e.reason.replace("\0invalid", "").replace("on line", "at index")}
-        for e in errors if e.line not in not_objects
-    ] + [{"index": i, "field": "non_field_errors", "error": "expected an object"}
-         for i in not_objects]
+        {
+            "index": e.line,
+            "field": e.column,
+            "error": e.reason.replace("\0invalid", "").replace("on line", "at index"),
+        }
+        for e in errors
+        if e.line not in not_objects
+    ] + [
+        {"index": i, "field": "non_field_errors", "error": "expected an object"}
+        for i in not_objects
+    ]
     result.rejected.sort(key=lambda x: (x["index"], x["field"]))
     with transaction.atomic():
         upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
@@ -67,26 +75,29 @@ def usage_ingest(*, user, rows: list[dict]) -> IngestResult:
 
 
 def idempotent_response_get(*, user, endpoint: str, key: str) -> IdempotencyRecord | None:
-    return (IdempotencyRecord.objects
-            .filter(user=user, endpoint=endpoint, key=key,
-                    created__gte=timezone.now() - IDEMPOTENCY_TTL).first())
+    return IdempotencyRecord.objects.filter(
+        user=user, endpoint=endpoint, key=key, created__gte=timezone.now() - IDEMPOTENCY_TTL
+    ).first()
 
 
-def idempotent_response_save(*, user, endpoint: str, key: str, status_code: int,
-                             response: dict) -> None:
+def idempotent_response_save(
+    *, user, endpoint: str, key: str, status_code: int, response: dict
+) -> None:
     """Store the response for the key; an expired record with the same key is replaced."""
     IdempotencyRecord.objects.filter(
         user=user, endpoint=endpoint, key=key, created__lt=timezone.now() - IDEMPOTENCY_TTL
     ).delete()
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(user=user, endpoint=endpoint, key=key,
-                                             status_code=status_code, response=response)
+            IdempotencyRecord.objects.create(
+                user=user, endpoint=endpoint, key=key, status_code=status_code, response=response
+            )
     except IntegrityError:
         pass  # a concurrent retry stored it first; both carry the same outcome
 
 
 def idempotency_records_purge() -> int:
     deleted, _ = IdempotencyRecord.objects.filter(
-        created__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+        created__lt=timezone.now() - IDEMPOTENCY_TTL
+    ).delete()
     return deleted

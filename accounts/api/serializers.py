@@ -37,8 +37,9 @@ class UtilizationSerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=EntitlementPeriod.choices)
     used = serializers.FloatField()
     ratio = serializers.FloatField()
-    level = serializers.ChoiceField(choices=[0, 80, 90, 95],
-                                    help_text="highest alert level reached (0: none)")
+    level = serializers.ChoiceField(
+        choices=[0, 80, 90, 95], help_text="highest alert level reached (0: none)"
+    )
 
 
 class EligibilitySerializer(serializers.Serializer):
@@ -57,9 +58,24 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = ["external_id", "name", "segment", "industry", "region", "domain",
-                  "owner_email", "csm_email", "customer_since", "health", "utilization",
-                  "eligibility", "actions", "arr", "mrr", "renewal_date"]
+        fields = [
+            "external_id",
+            "name",
+            "segment",
+            "industry",
+            "region",
+            "domain",
+            "owner_email",
+            "csm_email",
+            "customer_since",
+            "health",
+            "utilization",
+            "eligibility",
+            "actions",
+            "arr",
+            "mrr",
+            "renewal_date",
+        ]
         read_only_fields = fields
 
     def _details(self, obj: Account) -> dict:
@@ -70,9 +86,14 @@ class AccountSerializer(serializers.ModelSerializer):
         snap = self._details(obj)["health"]
         if snap is None:
             return None
-        return {"score": round(snap.score, 1), "as_of": snap.as_of, "components": {
-            name: round(getattr(snap, name), 1)
-            for name in ("adoption", "trend", "sentiment", "support", "relationship")}}
+        return {
+            "score": round(snap.score, 1),
+            "as_of": snap.as_of,
+            "components": {
+                name: round(getattr(snap, name), 1)
+                for name in ("adoption", "trend", "sentiment", "support", "relationship")
+            },
+        }
 
     @extend_schema_field(UtilizationSerializer(many=True))
     def get_utilization(self, obj: Account) -> list[dict]:
@@ -83,18 +104,25 @@ class AccountSerializer(serializers.ModelSerializer):
         snap = self._details(obj)["health"]
         return None if snap is None else {"eligible": snap.eligible, "reasons": snap.reasons}
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(
-        choices=["health_recovery", "adoption_intervention", "develop_sponsor"])))
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(
+                choices=["health_recovery", "adoption_intervention", "develop_sponsor"]
+            )
+        )
+    )
     def get_actions(self, obj: Account) -> list[str]:
         return [a.code for a in self._details(obj)["actions"]]
 
-    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2,
-                                                  coerce_to_string=False))
+    @extend_schema_field(
+        serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False)
+    )
     def get_arr(self, obj: Account) -> Decimal:
         return (obj.arr_on_day or Decimal(0)).quantize(Decimal("0.01"))
 
-    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2,
-                                                  coerce_to_string=False))
+    @extend_schema_field(
+        serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False)
+    )
     def get_mrr(self, obj: Account) -> Decimal:
         return mrr(obj.arr_on_day)
 
@@ -114,11 +142,18 @@ class ContractLineSerializer(serializers.ModelSerializer):
         fields = ["external_id", "account", "sku", "start_date", "end_date", "arr"]
 
 
-class VisibleAccountField(serializers.SlugRelatedField):
-    """An account named by external id, among those the requesting user may see."""
-
+class _VisibleSlugField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="external_id", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
+class VisibleAccountField(_VisibleSlugField):
+    """An account named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
         return Account.objects.visible_to(self.context["request"].user)
@@ -129,13 +164,22 @@ class StakeholderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Stakeholder
-        fields = ["id", "external_id", "account", "name", "email", "title", "department",
-                  "role", "influence", "active"]
+        fields = [
+            "id",
+            "external_id",
+            "account",
+            "name",
+            "email",
+            "title",
+            "department",
+            "role",
+            "influence",
+            "active",
+        ]
 
 
-class VisibleStakeholderField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="external_id", **kwargs)
+class VisibleStakeholderField(_VisibleSlugField):
+    """A stakeholder named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
         return Stakeholder.objects.visible_to(self.context["request"].user)

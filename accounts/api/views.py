@@ -59,27 +59,38 @@ class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = {"account__external_id": ["exact"], "product__sku": ["exact"]}
 
     def get_queryset(self):
-        return (ContractLine.objects.visible_to(self.request.user)
-                .select_related("account", "product").order_by("account_id", "start_date", "id"))
+        return (
+            ContractLine.objects.visible_to(self.request.user)
+            .select_related("account", "product")
+            .order_by("account_id", "start_date", "id")
+        )
 
 
 class StakeholderViewSet(viewsets.ModelViewSet):
     serializer_class = StakeholderSerializer
     permission_classes = [IsAuthenticated, CsmCanEdit]
-    filterset_fields = {"account__external_id": ["exact"], "role": ["exact"],
-                        "active": ["exact"]}
+    filterset_fields = {"account__external_id": ["exact"], "role": ["exact"], "active": ["exact"]}
 
     def get_queryset(self):
-        return (Stakeholder.objects.visible_to(self.request.user).select_related("account")
-                .order_by("account_id", "name", "id"))
+        return (
+            Stakeholder.objects.visible_to(self.request.user)
+            .select_related("account")
+            .order_by("account_id", "name", "id")
+        )
 
 
 class PriorityViewSet(viewsets.ModelViewSet):
     serializer_class = PrioritySerializer
     permission_classes = [IsAuthenticated, CsmCanEdit]
-    filterset_fields = {"stakeholder__account__external_id": ["exact"], "year": ["exact"],
-                        "department": ["exact"]}
+    filterset_fields = {
+        "stakeholder__account__external_id": ["exact"],
+        "year": ["exact"],
+        "department": ["exact"],
+    }
 
     def get_queryset(self):
-        return (Priority.objects.visible_to(self.request.user).select_related("stakeholder")
-                .order_by("stakeholder_id", "-year", "id"))
+        return (
+            Priority.objects.visible_to(self.request.user)
+            .select_related("stakeholder")
+            .order_by("stakeholder_id", "-year", "id")
+        )

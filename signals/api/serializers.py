@@ -22,7 +22,8 @@ class AccountSignalSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"value": f"required for kind '{kind}'"})
         if kind == "internal_referral" and not department:
             raise serializers.ValidationError(
-                {"department": "required for kind 'internal_referral'"})
+                {"department": "required for kind 'internal_referral'"}
+            )
         return attrs
 
 

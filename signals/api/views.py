@@ -22,12 +22,18 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
 
     serializer_class = AccountSignalSerializer
     permission_classes = [IsAuthenticated, CsmCanEdit]
-    filterset_fields = {"account__external_id": ["exact"], "kind": ["exact"],
-                        "date": ["gte", "lte"]}
+    filterset_fields = {
+        "account__external_id": ["exact"],
+        "kind": ["exact"],
+        "date": ["gte", "lte"],
+    }
 
     def get_queryset(self):
-        return (AccountSignal.objects.visible_to(self.request.user).select_related("account")
-                .order_by("-date", "id"))
+        return (
+            AccountSignal.objects.visible_to(self.request.user)
+            .select_related("account")
+            .order_by("-date", "id")
+        )
 
 
 class UsageIngestApi(APIView):
@@ -45,24 +51,36 @@ class UsageIngestApi(APIView):
     @extend_schema(
         request=UsageRowSerializer(many=True),
         responses={200: UsageIngestResultSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR,
-                                     OpenApiParameter.HEADER, required=False)],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False
+            )
+        ],
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()[:200]
         if key:
             stored = idempotent_response_get(user=request.user, endpoint=self.endpoint, key=key)
             if stored is not None:
-                return Response(stored.response, status=stored.status_code,
-                                headers={"Idempotent-Replayed": "true"})
+                return Response(
+                    stored.response,
+                    status=stored.status_code,
+                    headers={"Idempotent-Replayed": "true"},
+                )
         rows = request.data
         if not isinstance(rows, list):
             raise ValidationError({"non_field_errors": ["expected a JSON array of usage rows"]})
         if len(rows) > MAX_BATCH:
             raise ValidationError(
-                {"non_field_errors": [f"at most {MAX_BATCH} rows per batch, got {len(rows)}"]})
+                {"non_field_errors": [f"at most {MAX_BATCH} rows per batch, got {len(rows)}"]}
+            )
         body = usage_ingest(user=request.user, rows=rows).as_dict()
         if key:
-            idempotent_response_save(user=request.user, endpoint=self.endpoint, key=key,
-                                     status_code=status.HTTP_200_OK, response=body)
+            idempotent_response_save(
+                user=request.user,
+                endpoint=self.endpoint,
+                key=key,
+                status_code=status.HTTP_200_OK,
+                response=body,
+            )
         return Response(body, status=status.HTTP_200_OK)

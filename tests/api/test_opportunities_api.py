@@ -149,3 +149,11 @@ def test_list_runs_a_constant_number_of_queries(db, manager) -> None:
     many, response = queries()
     assert len(response.json()["results"]) == 100
     assert few == many <= 2  # the count and the page
+
+
+def test_api_errors_are_json_even_outside_the_router(db, manager) -> None:
+    for url in ("/api/v1/signals/2.5e-309/", "/api/v1/nothing-here/", "/api/v1/accounts/%00/"):
+        response = manager.delete(url) if "signals" in url else manager.get(url)
+        assert response.status_code in (400, 404), url
+        assert response["Content-Type"] == "application/json", url
+        assert "detail" in response.json()
