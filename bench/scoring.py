@@ -18,14 +18,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, REPO, scratch_database  # noqa: E402
+from _common import OUT, REPO, scratch_database
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -50,11 +49,25 @@ def prepare(accounts: int, seed: int) -> str:
     env.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, str(REPO / "manage.py")]
     if not (book / "usage.csv").exists():
-        subprocess.run([*manage, "generate_demo_book", str(book), "--accounts", str(accounts),
-                        "--seed", str(seed), "--as-of", AS_OF.isoformat()], env=env, check=True)
+        subprocess.run(
+            [
+                *manage,
+                "generate_demo_book",
+                str(book),
+                "--accounts",
+                str(accounts),
+                "--seed",
+                str(seed),
+                "--as-of",
+                AS_OF.isoformat(),
+            ],
+            env=env,
+            check=True,
+        )
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*manage, "import_book", str(book)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "import_book", str(book)], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     subprocess.run(["psql", url, "-qc", "VACUUM ANALYZE"], check=True)
     return url
 
@@ -88,8 +101,9 @@ print(json.dumps({{"statement": statement, "rows": rows, "full": full, "counts":
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "base_mib": base_rss / 1024}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=REPO, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
     if out.returncode:
         raise SystemExit(out.stderr[-4000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -107,23 +121,27 @@ def main() -> None:
         print(f"[{n} accounts prepared in {time.perf_counter() - started:.0f} s]", flush=True)
         r = results[n] = measure(url)
         c = r["counts"]
-        print(f"{n:>7} accounts: utilization statement {r['statement']:6.2f} s "
-              f"({r['rows']:,} entitlements); full scoring run {r['full']:6.2f} s "
-              f"({c.get('accounts_scored', 0):,} scored, "
-              f"{sum(v for k, v in c.items() if k.startswith('play:')):,} opportunities); "
-              f"ratio {r['full'] / r['statement']:.2f}; peak memory {r['peak_mib']:,.0f} MiB",
-              flush=True)
+        print(
+            f"{n:>7} accounts: utilization statement {r['statement']:6.2f} s "
+            f"({r['rows']:,} entitlements); full scoring run {r['full']:6.2f} s "
+            f"({c.get('accounts_scored', 0):,} scored, "
+            f"{sum(v for k, v in c.items() if k.startswith('play:')):,} opportunities); "
+            f"ratio {r['full'] / r['statement']:.2f}; peak memory {r['peak_mib']:,.0f} MiB",
+            flush=True,
+        )
     if len(results) >= 2:
         small, large = sorted(results)[0], sorted(results)[-1]
         growth = results[large]["full"] / results[small]["full"]
-        print(f"growth: {large / small:.0f}x the accounts took {growth:.1f}x the time "
-              f"(target <= 12x)")
+        print(
+            f"growth: {large / small:.0f}x the accounts took {growth:.1f}x the time (target <= 12x)"
+        )
     largest = results[max(results)]
-    print(f"target full run <= 4x the statement at {max(results):,}: "
-          f"{'met' if largest['full'] <= 4 * largest['statement'] else 'NOT met'} "
-          f"({largest['full'] / largest['statement']:.2f}x)")
+    print(
+        f"target full run <= 4x the statement at {max(results):,}: "
+        f"{'met' if largest['full'] <= 4 * largest['statement'] else 'NOT met'} "
+        f"({largest['full'] / largest['statement']:.2f}x)"
+    )
     print(f"target peak memory < 4 GiB: {'met' if largest['peak_mib'] < 4096 else 'NOT met'}")
-    del resource
 
 
 if __name__ == "__main__":

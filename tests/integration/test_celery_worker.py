@@ -3,6 +3,7 @@ task against PostgreSQL, fanned out as a chord of chunks."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def worker(services_urls):
 
 
 def test_worker_runs_the_nightly_scoring_end_to_end(sample_book_dir, worker) -> None:
-    call_command("import_book", str(sample_book_dir), stdout=open(os.devnull, "w"))
+    call_command("import_book", str(sample_book_dir), stdout=io.StringIO())
 
     run_id = score_accounts_task.delay(as_of="2026-06-30", chunk_size=4).get(timeout=120)
 

@@ -193,23 +193,55 @@ EXPECTED_HEALTH = {
 # (account, play, target sku) -> (status, new champion needed, trigger codes, department)
 EXPECTED_PLAYS = {
     ("NW-001", "tier_upgrade", "CORE-ENT"): (
-        "ready", False, {"utilization_90", "promoter_nps"}, "Ops"),
+        "ready",
+        False,
+        {"utilization_90", "promoter_nps"},
+        "Ops",
+    ),
     ("NW-001", "adjacent_cross_sell", "CREDIT"): (
-        "needs_sponsor", True, {"adjacent_workflow", "promoter_nps"}, "Finance"),
+        "needs_sponsor",
+        True,
+        {"adjacent_workflow", "promoter_nps"},
+        "Finance",
+    ),
     ("LW-005", "value_review", "FRAUD"): ("ready", False, {"renewal_d90"}, "Risk"),
     ("AW-006", "automation_audit", "HRFLOW"): (
-        "ready", True, {"internal_referral", "promoter_nps", "outcome_achieved"}, "HR"),
+        "ready",
+        True,
+        {"internal_referral", "promoter_nps", "outcome_achieved"},
+        "HR",
+    ),
     ("AW-006", "adjacent_cross_sell", "PLO"): (
-        "ready", True, {"adjacent_workflow", "promoter_nps", "outcome_achieved"}, "Manufacturing"),
+        "ready",
+        True,
+        {"adjacent_workflow", "promoter_nps", "outcome_achieved"},
+        "Manufacturing",
+    ),
     ("WG-007", "compliance_module", "AUDIT"): ("ready", False, {"compliance_change"}, "Compliance"),
     ("WG-007", "adjacent_cross_sell", "CREDIT"): (
-        "needs_sponsor", True, {"adjacent_workflow"}, "Finance"),
+        "needs_sponsor",
+        True,
+        {"adjacent_workflow"},
+        "Finance",
+    ),
     ("WW-009", "usage_expansion", "LOGI"): (
-        "needs_sponsor", False, {"utilization_80", "promoter_nps"}, "Ops"),
+        "needs_sponsor",
+        False,
+        {"utilization_80", "promoter_nps"},
+        "Ops",
+    ),
     ("WW-009", "adjacent_cross_sell", "PLO"): (
-        "needs_sponsor", True, {"adjacent_workflow", "promoter_nps"}, "Manufacturing"),
+        "needs_sponsor",
+        True,
+        {"adjacent_workflow", "promoter_nps"},
+        "Manufacturing",
+    ),
     ("CW-010", "seat_expansion", "CORE-STARTER"): (
-        "ready", False, {"seat_growth", "promoter_nps"}, "Ops"),
+        "ready",
+        False,
+        {"seat_growth", "promoter_nps"},
+        "Ops",
+    ),
     ("AS-011", "feature_upsell", "CORE-ENT"): ("ready", False, {"feature_request"}, "Ops"),
 }
 
@@ -259,9 +291,13 @@ def test_sample_opportunity_fields(sample: ScoringResult) -> None:
     assert ("LW-005", "value_review:FRAUD") in keys
     motions = dict(zip(o["play"], o["motion"], strict=False))
     assert motions == {
-        "tier_upgrade": "upsell", "adjacent_cross_sell": "cross_sell", "value_review": "renewal",
-        "automation_audit": "cross_sell", "compliance_module": "upsell",
-        "usage_expansion": "usage_expansion", "seat_expansion": "seat_expansion",
+        "tier_upgrade": "upsell",
+        "adjacent_cross_sell": "cross_sell",
+        "value_review": "renewal",
+        "automation_audit": "cross_sell",
+        "compliance_module": "upsell",
+        "usage_expansion": "usage_expansion",
+        "seat_expansion": "seat_expansion",
         "feature_upsell": "upsell",
     }
     for r in o.to_dict("records"):
@@ -277,8 +313,11 @@ def test_sample_opportunity_fields(sample: ScoringResult) -> None:
             assert r["sponsor_name"] is None and pd.isna(r["sponsor_stakeholder_id"])
     nw = o[o["key"] == "tier_upgrade:CORE-ENT"].iloc[0]
     assert nw["triggers"] == [
-        {"code": "utilization_90", "points": 30.0,
-         "detail": "api_calls at 92% of 1,000,000 (CORE-PRO)"},
+        {
+            "code": "utilization_90",
+            "points": 30.0,
+            "detail": "api_calls at 92% of 1,000,000 (CORE-PRO)",
+        },
         {"code": "promoter_nps", "points": 10.0, "detail": "NPS 9 on 2026-05-10"},
     ]
     assert nw["sponsor_name"] == "Chris Info"
@@ -286,9 +325,7 @@ def test_sample_opportunity_fields(sample: ScoringResult) -> None:
 
 
 def test_sample_notes(sample: ScoringResult) -> None:
-    util = sample.utilization.merge(
-        sample.health[["account_id", "external_id"]], on="account_id"
-    )
+    util = sample.utilization.merge(sample.health[["account_id", "external_id"]], on="account_id")
     lv = {(r.external_id, r.metric): (r.level, r.ratio) for r in util.itertuples()}
     # CT-002: 85 % utilization, but four tickets and an NPS of 3
     assert lv[("CT-002", "api_calls")] == (80, pytest.approx(0.85))
@@ -329,8 +366,15 @@ def test_needs_sponsor_ranks_below_the_same_play_ready() -> None:
     data = load_sample_book()
     ready = score_book(data, as_of=AS_OF, config=ScoringConfig())
     st = data.stakeholders
-    no_sponsor = ScoringInput(**{**data.__dict__, "priorities": data.priorities[
-        data.priorities["stakeholder_id"] != st.loc[st["name"] == "Chris Info", "id"].iloc[0]]})
+    no_sponsor = ScoringInput(
+        **{
+            **data.__dict__,
+            "priorities": data.priorities[
+                data.priorities["stakeholder_id"]
+                != st.loc[st["name"] == "Chris Info", "id"].iloc[0]
+            ],
+        }
+    )
     # Chris Info keeps the role (relationship, so health, unchanged) but states no priority
     lacking = score_book(no_sponsor, as_of=AS_OF, config=ScoringConfig())
     a = ready.opportunities.set_index(["external_id", "key"])
@@ -386,20 +430,65 @@ def book(
     signals = list(signals or [])
     if base_nps is not None:
         signals.append({"account_id": 1, "date": d(-5), "kind": "nps", "value": base_nps})
-    accounts = accounts or [{"id": 1, "external_id": "A1", "name": "One", "segment": "smb",
-                             "industry": "X", "customer_since": d(-400)}]
-    lines = lines if lines is not None else [
-        {"id": 1, "account_id": 1, "product_id": 2, "start_date": d(-100), "end_date": d(200),
-         "arr": 20.0}]
-    stakeholders = stakeholders if stakeholders is not None else [
-        {"id": 1, "account_id": 1, "name": "Champ", "department": "Ops", "role": "champion",
-         "active": True},
-        {"id": 2, "account_id": 1, "name": "Boss", "department": "Ops",
-         "role": "executive_sponsor", "active": True},
+    accounts = accounts or [
+        {
+            "id": 1,
+            "external_id": "A1",
+            "name": "One",
+            "segment": "smb",
+            "industry": "X",
+            "customer_since": d(-400),
+        }
     ]
-    priorities = priorities if priorities is not None else [
-        {"id": 1, "stakeholder_id": 2, "year": T.year, "priority": "Scale ops",
-         "department": "Ops"}]
+    lines = (
+        lines
+        if lines is not None
+        else [
+            {
+                "id": 1,
+                "account_id": 1,
+                "product_id": 2,
+                "start_date": d(-100),
+                "end_date": d(200),
+                "arr": 20.0,
+            }
+        ]
+    )
+    stakeholders = (
+        stakeholders
+        if stakeholders is not None
+        else [
+            {
+                "id": 1,
+                "account_id": 1,
+                "name": "Champ",
+                "department": "Ops",
+                "role": "champion",
+                "active": True,
+            },
+            {
+                "id": 2,
+                "account_id": 1,
+                "name": "Boss",
+                "department": "Ops",
+                "role": "executive_sponsor",
+                "active": True,
+            },
+        ]
+    )
+    priorities = (
+        priorities
+        if priorities is not None
+        else [
+            {
+                "id": 1,
+                "stakeholder_id": 2,
+                "year": T.year,
+                "priority": "Scale ops",
+                "department": "Ops",
+            }
+        ]
+    )
 
     def frame(rows: list[dict] | None, cols: list[str]) -> pd.DataFrame:
         return pd.DataFrame(rows or [], columns=cols)
@@ -412,10 +501,10 @@ def book(
         lines=pd.DataFrame(lines),
         entitlements=frame(entitlements, ["id", "contract_id", "metric", "limit", "period"]),
         usage=usage_window_aggregates(raw, as_of=AS_OF, config=ScoringConfig()),
-        stakeholders=frame(stakeholders, ["id", "account_id", "name", "department", "role",
-                                          "active"]),
-        priorities=frame(priorities, ["id", "stakeholder_id", "year", "priority",
-                                      "department"]),
+        stakeholders=frame(
+            stakeholders, ["id", "account_id", "name", "department", "role", "active"]
+        ),
+        priorities=frame(priorities, ["id", "stakeholder_id", "year", "priority", "department"]),
         signals=frame(signals, ["account_id", "date", "kind", "value", "department", "detail"]),
         success_metrics=frame(metrics, ["account_id", "name", "target", "achieved", "as_of"]),
     )
@@ -466,16 +555,22 @@ def test_utilization_thresholds_are_inclusive(used: float, level: int, codes) ->
 def test_usage_window_first_and_last_day(day: int, counted: bool) -> None:
     r = run(book(entitlements=api(), usage=[use(900, day)]))
     assert r.utilization.iloc[0]["used"] == (900 if counted else 0)
-    agg = usage_window_aggregates(pd.DataFrame([use(900, day)]), as_of=AS_OF,
-                                  config=ScoringConfig())
+    agg = usage_window_aggregates(
+        pd.DataFrame([use(900, day)]), as_of=AS_OF, config=ScoringConfig()
+    )
     if day == -30:
         assert agg.iloc[0]["used_prior"] == 900 and agg.iloc[0]["used_last"] == 0
         assert pd.isna(agg.iloc[0]["latest"])
 
 
 def test_prior_window_bounds_and_instant_latest() -> None:
-    rows = [use(5, -59), use(7, -60), use(40, -3, "seats"), use(45, -10, "seats"),
-            use(99, -30, "seats")]
+    rows = [
+        use(5, -59),
+        use(7, -60),
+        use(40, -3, "seats"),
+        use(45, -10, "seats"),
+        use(99, -30, "seats"),
+    ]
     agg = usage_window_aggregates(pd.DataFrame(rows), as_of=AS_OF, config=ScoringConfig())
     a = agg.set_index("metric")
     assert a.loc["api_calls", "used_prior"] == 5  # T-59 counts, T-60 doesn't
@@ -487,8 +582,16 @@ def test_prior_window_bounds_and_instant_latest() -> None:
 
 @pytest.mark.parametrize(("days", "renews"), [(90, True), (91, False), (0, True)])
 def test_renewal_window(days: int, renews: bool) -> None:
-    lines = [{"id": 1, "account_id": 1, "product_id": 2, "start_date": d(-100),
-              "end_date": d(days), "arr": 20.0}]
+    lines = [
+        {
+            "id": 1,
+            "account_id": 1,
+            "product_id": 2,
+            "start_date": d(-100),
+            "end_date": d(days),
+            "arr": 20.0,
+        }
+    ]
     keys = opp_keys(run(book(lines=lines)))
     assert ("value_review:-" in keys) == renews
     if renews:
@@ -497,8 +600,16 @@ def test_renewal_window(days: int, renews: bool) -> None:
 
 @pytest.mark.parametrize(("days", "onboarding"), [(89, True), (90, False)])
 def test_onboarding_boundary(days: int, onboarding: bool) -> None:
-    acc = [{"id": 1, "external_id": "A1", "name": "One", "segment": "smb", "industry": "X",
-            "customer_since": d(-days)}]
+    acc = [
+        {
+            "id": 1,
+            "external_id": "A1",
+            "name": "One",
+            "segment": "smb",
+            "industry": "X",
+            "customer_since": d(-days),
+        }
+    ]
     h = hrow(run(book(accounts=acc)))
     assert ("onboarding" in h["reasons"]) == onboarding
     assert h["eligible"] == (not onboarding)
@@ -506,8 +617,10 @@ def test_onboarding_boundary(days: int, onboarding: bool) -> None:
 
 def test_health_exactly_70_is_blocked() -> None:
     # adoption 50 (no entitlement), trend 50, NPS 9 -> 90, one ticket -> 80, relationship 100
-    sig = [{"account_id": 1, "date": d(-5), "kind": "nps", "value": 9},
-           {"account_id": 1, "date": d(-5), "kind": "support_ticket", "value": 2}]
+    sig = [
+        {"account_id": 1, "date": d(-5), "kind": "nps", "value": 9},
+        {"account_id": 1, "date": d(-5), "kind": "support_ticket", "value": 2},
+    ]
     h = hrow(run(book(signals=sig, base_nps=None)))
     assert h["score"] == 70.0
     assert h["reasons"] == ["unhealthy"] and not h["eligible"]
@@ -517,11 +630,21 @@ def test_health_exactly_70_is_blocked() -> None:
 
 def test_health_70_1_is_eligible() -> None:
     # adoption 96, trend 50, NPS 10 -> 100, two tickets -> 60, no stakeholder -> 0
-    sig = [{"account_id": 1, "date": d(-5), "kind": "nps", "value": 10},
-           {"account_id": 1, "date": d(-5), "kind": "support_ticket", "value": 2},
-           {"account_id": 1, "date": d(-6), "kind": "support_ticket", "value": 2}]
-    r = run(book(entitlements=api(), usage=[use(960, 0), use(960, -40)], signals=sig,
-                 stakeholders=[], priorities=[], base_nps=None))
+    sig = [
+        {"account_id": 1, "date": d(-5), "kind": "nps", "value": 10},
+        {"account_id": 1, "date": d(-5), "kind": "support_ticket", "value": 2},
+        {"account_id": 1, "date": d(-6), "kind": "support_ticket", "value": 2},
+    ]
+    r = run(
+        book(
+            entitlements=api(),
+            usage=[use(960, 0), use(960, -40)],
+            signals=sig,
+            stakeholders=[],
+            priorities=[],
+            base_nps=None,
+        )
+    )
     h = hrow(r)
     assert h["score"] == pytest.approx(70.1)
     assert h["adoption"] == 96 and h["trend"] == 50 and h["relationship"] == 0
@@ -533,13 +656,19 @@ def test_health_70_1_is_eligible() -> None:
 
 
 def test_trend_component() -> None:
-    ents = [*api(), {"id": 2, "contract_id": 1, "metric": "data_gb", "limit": 100,
-                     "period": "month"},
-                    {"id": 3, "contract_id": 1, "metric": "seats", "limit": 10,
-                     "period": "instant"}]
-    usage = [use(300, 0), use(200, -40),  # 50 + 50 x (300/200 - 1) = 75
-             use(10, 0, "data_gb"), use(100, -40, "data_gb"),  # 50 + 50 x (0.1 - 1) = 5
-             use(1, 0, "seats"), use(9, -40, "seats")]  # instant: not in the trend
+    ents = [
+        *api(),
+        {"id": 2, "contract_id": 1, "metric": "data_gb", "limit": 100, "period": "month"},
+        {"id": 3, "contract_id": 1, "metric": "seats", "limit": 10, "period": "instant"},
+    ]
+    usage = [
+        use(300, 0),
+        use(200, -40),  # 50 + 50 x (300/200 - 1) = 75
+        use(10, 0, "data_gb"),
+        use(100, -40, "data_gb"),  # 50 + 50 x (0.1 - 1) = 5
+        use(1, 0, "seats"),
+        use(9, -40, "seats"),
+    ]  # instant: not in the trend
     h = hrow(run(book(entitlements=ents, usage=usage)))
     assert h["trend"] == pytest.approx(40.0)
     usage = [use(900, 0), use(100, -40)]  # 50 + 50 x 8 clamps to 100; data_gb: no prior -> 50
@@ -549,25 +678,43 @@ def test_trend_component() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "window"),
-    [("compliance_change", 90), ("internal_referral", 90), ("feature_request", 90),
-     ("nps", 180), ("support_ticket", 90), ("new_users", 30), ("reference", 90)],
+    [
+        ("compliance_change", 90),
+        ("internal_referral", 90),
+        ("feature_request", 90),
+        ("nps", 180),
+        ("support_ticket", 90),
+        ("new_users", 30),
+        ("reference", 90),
+    ],
 )
 def test_signal_windows_first_and_last_day(kind: str, window: int) -> None:
     def score(day: int) -> tuple[dict, dict[str, set[str]]]:
-        sig = {"account_id": 1, "date": d(day), "kind": kind, "value": np.nan,
-               "department": "", "detail": ""}
+        sig = {
+            "account_id": 1,
+            "date": d(day),
+            "kind": kind,
+            "value": np.nan,
+            "department": "",
+            "detail": "",
+        }
         if kind == "internal_referral":
             sig["department"] = "Finance"
         if kind == "feature_request":
             sig["detail"] = "MOD"
         if kind in ("nps", "support_ticket", "new_users"):
             sig["value"] = {"nps": 10, "support_ticket": 1, "new_users": 1}[kind]
-        ents = [{"id": 1, "contract_id": 1, "metric": "seats", "limit": 10,
-                 "period": "instant"}]
+        ents = [{"id": 1, "contract_id": 1, "metric": "seats", "limit": 10, "period": "instant"}]
         extra = [{"account_id": 1, "date": d(-1), "kind": "feature_request", "detail": "MOD"}]
         extra = extra if kind == "reference" else []  # a boost needs a play to boost
-        r = run(book(signals=[sig, *extra], entitlements=ents, usage=[use(5, 0, "seats")],
-                     base_nps=None if kind == "nps" else 8))
+        r = run(
+            book(
+                signals=[sig, *extra],
+                entitlements=ents,
+                usage=[use(5, 0, "seats")],
+                base_nps=None if kind == "nps" else 8,
+            )
+        )
         return hrow(r), opp_keys(r)
 
     first = window - 1
@@ -578,9 +725,13 @@ def test_signal_windows_first_and_last_day(kind: str, window: int) -> None:
     elif kind == "support_ticket":
         assert inside[0]["support"] == 80 and outside[0]["support"] == 100
     else:
-        code = {"compliance_change": "compliance_change", "internal_referral":
-                "internal_referral", "feature_request": "feature_request",
-                "new_users": "seat_growth", "reference": "reference"}[kind]
+        code = {
+            "compliance_change": "compliance_change",
+            "internal_referral": "internal_referral",
+            "feature_request": "feature_request",
+            "new_users": "seat_growth",
+            "reference": "reference",
+        }[kind]
         assert any(code in c for c in inside[1].values()), inside[1]
         assert not any(code in c for c in outside[1].values()), outside[1]
         assert not any(code in c for c in future[1].values()), future[1]
@@ -589,19 +740,25 @@ def test_signal_windows_first_and_last_day(kind: str, window: int) -> None:
 def test_seat_growth_by_usage_or_new_users() -> None:
     seats = [{"id": 1, "contract_id": 1, "metric": "seats", "limit": 50, "period": "instant"}]
     assert opp_keys(run(book(entitlements=seats, usage=[use(40, 0, "seats")]))) == {
-        "seat_expansion:PRO": {"seat_growth"}}
+        "seat_expansion:PRO": {"seat_growth"}
+    }
     assert opp_keys(run(book(entitlements=seats, usage=[use(39, 0, "seats")]))) == {}
-    nu = [{"account_id": 1, "date": d(-3), "kind": "new_users", "value": 3},
-          {"account_id": 1, "date": d(-2), "kind": "new_users", "value": 2}]  # 5 = 10 % of 50
+    nu = [
+        {"account_id": 1, "date": d(-3), "kind": "new_users", "value": 3},
+        {"account_id": 1, "date": d(-2), "kind": "new_users", "value": 2},
+    ]  # 5 = 10 % of 50
     assert opp_keys(run(book(entitlements=seats, usage=[use(30, 0, "seats")], signals=nu))) == {
-        "seat_expansion:PRO": {"seat_growth"}}
+        "seat_expansion:PRO": {"seat_growth"}
+    }
     nu[1]["value"] = 1.99
     assert opp_keys(run(book(entitlements=seats, usage=[use(30, 0, "seats")], signals=nu))) == {}
 
 
 def test_level_trigger_counts_once_at_its_highest_level() -> None:
-    ents = [*api(), {"id": 2, "contract_id": 1, "metric": "data_gb", "limit": 100,
-                     "period": "month"}]
+    ents = [
+        *api(),
+        {"id": 2, "contract_id": 1, "metric": "data_gb", "limit": 100, "period": "month"},
+    ]
     r = run(book(entitlements=ents, usage=[use(850, 0), use(96, 0, "data_gb")]))
     o = r.opportunities
     assert len(o) == 1 and o.iloc[0]["key"] == "tier_upgrade:ENT"
@@ -610,19 +767,47 @@ def test_level_trigger_counts_once_at_its_highest_level() -> None:
 
 
 def test_usage_expansion_when_no_higher_tier() -> None:
-    lines = [{"id": 1, "account_id": 1, "product_id": 3, "start_date": d(-100),
-              "end_date": d(200), "arr": 30.0}]
+    lines = [
+        {
+            "id": 1,
+            "account_id": 1,
+            "product_id": 3,
+            "start_date": d(-100),
+            "end_date": d(200),
+            "arr": 30.0,
+        }
+    ]
     keys = opp_keys(run(book(lines=lines, entitlements=api(), usage=[use(800)])))
     assert keys == {"usage_expansion:ENT": {"utilization_80"}}
 
 
 def test_value_review_module_and_blocked_account() -> None:
-    lines = [{"id": 1, "account_id": 1, "product_id": 2, "start_date": d(-100),
-              "end_date": d(30), "arr": 20.0}]
-    pri = [{"id": 1, "stakeholder_id": 2, "year": T.year, "priority": "Less fraud",
-            "department": "Risk"},
-           {"id": 2, "stakeholder_id": 2, "year": T.year - 1, "priority": "Old",
-            "department": "Finance"}]
+    lines = [
+        {
+            "id": 1,
+            "account_id": 1,
+            "product_id": 2,
+            "start_date": d(-100),
+            "end_date": d(30),
+            "arr": 20.0,
+        }
+    ]
+    pri = [
+        {
+            "id": 1,
+            "stakeholder_id": 2,
+            "year": T.year,
+            "priority": "Less fraud",
+            "department": "Risk",
+        },
+        {
+            "id": 2,
+            "stakeholder_id": 2,
+            "year": T.year - 1,
+            "priority": "Old",
+            "department": "Finance",
+        },
+    ]
     r = run(book(lines=lines, priorities=pri))
     o = r.opportunities.iloc[0]
     assert o["key"] == "value_review:MOD" and o["status"] == "ready"
@@ -642,16 +827,20 @@ def test_value_review_module_and_blocked_account() -> None:
 
 
 def test_compliance_and_feature_and_referral_plays() -> None:
-    sig = [{"account_id": 1, "date": d(-3), "kind": "compliance_change", "detail": "DORA"},
-           {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "ENT"},
-           {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "STARTER"},
-           {"account_id": 1, "date": d(-3), "kind": "internal_referral", "department": "Risk"},
-           {"account_id": 1, "date": d(-3), "kind": "internal_referral", "department": "Ops"}]
+    sig = [
+        {"account_id": 1, "date": d(-3), "kind": "compliance_change", "detail": "DORA"},
+        {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "ENT"},
+        {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "STARTER"},
+        {"account_id": 1, "date": d(-3), "kind": "internal_referral", "department": "Risk"},
+        {"account_id": 1, "date": d(-3), "kind": "internal_referral", "department": "Ops"},
+    ]
     r = run(book(signals=sig))
     keys = opp_keys(r)
-    assert keys == {"compliance_module:COMP": {"compliance_change"},
-                    "feature_upsell:ENT": {"feature_request"},
-                    "automation_audit:Risk:MOD": {"internal_referral"}}
+    assert keys == {
+        "compliance_module:COMP": {"compliance_change"},
+        "feature_upsell:ENT": {"feature_request"},
+        "automation_audit:Risk:MOD": {"internal_referral"},
+    }
     o = r.opportunities.set_index("key")
     assert o.loc["automation_audit:Risk:MOD", "new_champion_needed"]
     assert o.loc["automation_audit:Risk:MOD", "status"] == "needs_sponsor"
@@ -662,32 +851,93 @@ def test_compliance_and_feature_and_referral_plays() -> None:
 def _lookalike_book(peers: int, owning: int) -> ScoringInput:
     """Account 1 owns MOD (adjacent to NEXT); ``peers`` accounts of its segment and industry
     own MOD, ``owning`` of them NEXT too; account 999 (another industry) owns both."""
-    accounts = [{"id": 1, "external_id": "A1", "name": "One", "segment": "smb",
-                 "industry": "X", "customer_since": d(-400)}]
-    lines = [{"id": 1, "account_id": 1, "product_id": 4, "start_date": d(-100),
-              "end_date": d(200), "arr": 1.0}]
+    accounts = [
+        {
+            "id": 1,
+            "external_id": "A1",
+            "name": "One",
+            "segment": "smb",
+            "industry": "X",
+            "customer_since": d(-400),
+        }
+    ]
+    lines = [
+        {
+            "id": 1,
+            "account_id": 1,
+            "product_id": 4,
+            "start_date": d(-100),
+            "end_date": d(200),
+            "arr": 1.0,
+        }
+    ]
     for i in range(peers):
-        accounts.append({"id": 10 + i, "external_id": f"P{i:03d}", "name": "Peer",
-                         "segment": "smb", "industry": "X", "customer_since": d(-400)})
-        lines.append({"id": 100 + i, "account_id": 10 + i, "product_id": 4,
-                      "start_date": d(-100), "end_date": d(200), "arr": 1.0})
+        accounts.append(
+            {
+                "id": 10 + i,
+                "external_id": f"P{i:03d}",
+                "name": "Peer",
+                "segment": "smb",
+                "industry": "X",
+                "customer_since": d(-400),
+            }
+        )
+        lines.append(
+            {
+                "id": 100 + i,
+                "account_id": 10 + i,
+                "product_id": 4,
+                "start_date": d(-100),
+                "end_date": d(200),
+                "arr": 1.0,
+            }
+        )
         if i < owning:
-            lines.append({"id": 1000 + i, "account_id": 10 + i, "product_id": 5,
-                          "start_date": d(-100), "end_date": d(200), "arr": 1.0})
-    accounts.append({"id": 999, "external_id": "Z", "name": "Other", "segment": "smb",
-                     "industry": "Y", "customer_since": d(-400)})
-    lines += [{"id": 9990, "account_id": 999, "product_id": 4, "start_date": d(-100),
-               "end_date": d(200), "arr": 1.0},
-              {"id": 9991, "account_id": 999, "product_id": 5, "start_date": d(-100),
-               "end_date": d(200), "arr": 1.0}]
+            lines.append(
+                {
+                    "id": 1000 + i,
+                    "account_id": 10 + i,
+                    "product_id": 5,
+                    "start_date": d(-100),
+                    "end_date": d(200),
+                    "arr": 1.0,
+                }
+            )
+    accounts.append(
+        {
+            "id": 999,
+            "external_id": "Z",
+            "name": "Other",
+            "segment": "smb",
+            "industry": "Y",
+            "customer_since": d(-400),
+        }
+    )
+    lines += [
+        {
+            "id": 9990,
+            "account_id": 999,
+            "product_id": 4,
+            "start_date": d(-100),
+            "end_date": d(200),
+            "arr": 1.0,
+        },
+        {
+            "id": 9991,
+            "account_id": 999,
+            "product_id": 5,
+            "start_date": d(-100),
+            "end_date": d(200),
+            "arr": 1.0,
+        },
+    ]
     adj = [{"from_product_id": 4, "to_product_id": 5, "pitch": "Same data"}]
     return book(accounts=accounts, lines=lines, adjacencies=adj)
 
 
 @pytest.mark.parametrize(
     ("peers", "owning", "present"),
-    [(5, 2, True), (4, 2, False), (10, 3, True), (100, 29, False), (100, 30, True),
-     (5, 1, False)],
+    [(5, 2, True), (4, 2, False), (10, 3, True), (100, 29, False), (100, 30, True), (5, 1, False)],
 )
 def test_lookalike_thresholds(peers: int, owning: int, present: bool) -> None:
     r = run(_lookalike_book(peers, owning))
@@ -703,18 +953,49 @@ def test_lookalike_thresholds(peers: int, owning: int, present: bool) -> None:
 def test_lookalike_for_automation_audit_uses_any_owned_product() -> None:
     data = _lookalike_book(6, 0)
     # referral to Finance: account 1 owns no Finance product; target NEXT (Finance)
-    sig = pd.DataFrame([{"account_id": 1, "date": d(-2), "kind": "internal_referral",
-                         "value": np.nan, "department": "Finance", "detail": ""},
-                        {"account_id": 1, "date": d(-2), "kind": "nps", "value": 8,
-                         "department": "", "detail": ""}])
+    sig = pd.DataFrame(
+        [
+            {
+                "account_id": 1,
+                "date": d(-2),
+                "kind": "internal_referral",
+                "value": np.nan,
+                "department": "Finance",
+                "detail": "",
+            },
+            {
+                "account_id": 1,
+                "date": d(-2),
+                "kind": "nps",
+                "value": 8,
+                "department": "",
+                "detail": "",
+            },
+        ]
+    )
     lines = data.lines.copy()
     # two peers own PRO only (not MOD, shared with nobody): not peers; three own MOD + NEXT
-    extra = pd.DataFrame([
-        {"id": 5000 + i, "account_id": 10 + i, "product_id": 5, "start_date": d(-100),
-         "end_date": d(200), "arr": 1.0} for i in range(3)])
-    data = ScoringInput(**{**data.__dict__, "signals": sig,
-                           "adjacencies": data.adjacencies.iloc[0:0],
-                           "lines": pd.concat([lines, extra], ignore_index=True)})
+    extra = pd.DataFrame(
+        [
+            {
+                "id": 5000 + i,
+                "account_id": 10 + i,
+                "product_id": 5,
+                "start_date": d(-100),
+                "end_date": d(200),
+                "arr": 1.0,
+            }
+            for i in range(3)
+        ]
+    )
+    data = ScoringInput(
+        **{
+            **data.__dict__,
+            "signals": sig,
+            "adjacencies": data.adjacencies.iloc[0:0],
+            "lines": pd.concat([lines, extra], ignore_index=True),
+        }
+    )
     o = run(data).opportunities
     o = o[o["account_id"] == 1].iloc[0]
     assert o["key"] == "automation_audit:Finance:NEXT"
@@ -723,17 +1004,22 @@ def test_lookalike_for_automation_audit_uses_any_owned_product() -> None:
 
 
 def test_boosts_are_added_to_every_play() -> None:
-    sig = [{"account_id": 1, "date": d(-3), "kind": "nps", "value": 9},  # latest NPS
-           {"account_id": 1, "date": d(-3), "kind": "reference", "detail": "case study"},
-           {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "MOD"}]
-    met = [{"account_id": 1, "name": "hours saved", "target": 10, "achieved": 10,
-            "as_of": d(-1)},
-           {"account_id": 1, "name": "future", "target": 1, "achieved": 5, "as_of": d(3)}]
+    sig = [
+        {"account_id": 1, "date": d(-3), "kind": "nps", "value": 9},  # latest NPS
+        {"account_id": 1, "date": d(-3), "kind": "reference", "detail": "case study"},
+        {"account_id": 1, "date": d(-3), "kind": "feature_request", "detail": "MOD"},
+    ]
+    met = [
+        {"account_id": 1, "name": "hours saved", "target": 10, "achieved": 10, "as_of": d(-1)},
+        {"account_id": 1, "name": "future", "target": 1, "achieved": 5, "as_of": d(3)},
+    ]
     r = run(book(signals=sig, metrics=met, entitlements=api(), usage=[use(900)]))
     keys = opp_keys(r)
     boosts = {"promoter_nps", "outcome_achieved", "reference"}
-    assert keys == {"tier_upgrade:ENT": {"utilization_90"} | boosts,
-                    "feature_upsell:MOD": {"feature_request"} | boosts}
+    assert keys == {
+        "tier_upgrade:ENT": {"utilization_90"} | boosts,
+        "feature_upsell:MOD": {"feature_request"} | boosts,
+    }
     o = r.opportunities.set_index("key").loc["tier_upgrade:ENT"]
     outcome = next(t for t in o["triggers"] if t["code"] == "outcome_achieved")
     assert outcome["detail"] == "hours saved: 10 against a target of 10"  # as_of after T ignored

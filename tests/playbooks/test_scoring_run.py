@@ -4,6 +4,7 @@ API, re-runs, stage preservation, expiry, chunking, alerts and a crashed run."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -174,7 +175,7 @@ def _open_opportunities(client: APIClient) -> list[dict]:
 def test_score_accounts_command_gives_expected_md_through_the_api(
     imported_sample_book, manager_client
 ) -> None:
-    call_command("score_accounts", "--as-of", "2026-06-30", stdout=open("/dev/null", "w"))
+    call_command("score_accounts", "--as-of", "2026-06-30", stdout=io.StringIO())
 
     accounts = {a["external_id"]: a for a in _all(manager_client, "/api/v1/accounts/")}
     opportunities = _open_opportunities(manager_client)
