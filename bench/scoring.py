@@ -81,6 +81,8 @@ import os
 os.environ["DATABASE_URL"] = {url!r}
 os.environ["DJANGO_SETTINGS_MODULE"] = "expansion.settings.local"
 os.environ.pop("CELERY_BROKER_URL", None)
+# Alert e-mails go out through SMTP in production; the console would time the terminal.
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 import django; django.setup()
 from django.db import connection
 from playbooks.services import scoring_run_execute

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from .schema import BOOK_FILES, FileReport, FileSpec
 from .validation import LINE, KnownKeys, validate_frame
-from .writers import upsert_frame
+from expansion.bulk import upsert_frame
 
 READ_CHUNK_ROWS = 250_000
 PROGRESS_MIN_BYTES = 5_000_000

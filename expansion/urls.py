@@ -4,7 +4,14 @@ from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+
+def healthz(request):
+    """Liveness for load balancers; also the framework's floor in bench/api.py."""
+    return JsonResponse({"status": "ok"})
+
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("expansion.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,3 +1,5 @@
+from dataclasses import fields
+
 from django.contrib import admin
 
 from .models import (
@@ -7,9 +9,11 @@ from .models import (
     Opportunity,
     OpportunityStageChange,
     ScoringRun,
+    ScoringSettings,
     UsageAlert,
     UtilizationSnapshot,
 )
+from .scoring.config import ScoringConfig
 
 
 class OpportunityStageChangeInline(admin.TabularInline):
@@ -108,3 +112,30 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("user", "message", "created", "read_at")
     list_filter = ("read_at",)
     raw_id_fields = ("user",)
+
+
+@admin.register(ScoringSettings)
+class ScoringSettingsAdmin(admin.ModelAdmin):
+    """One row: the thresholds, windows, weights and points every scoring run uses (each run
+    records a copy of them)."""
+
+    readonly_fields = ("updated",)
+
+    def get_fieldsets(self, request, obj=None):
+        names = [f.name for f in fields(ScoringConfig)]
+        groups = {
+            "Windows (days ending on the scoring date)": [n for n in names if "days" in n],
+            "Usage alert levels (%)": [n for n in names if n.startswith("alert_level")],
+            "Health weights": [n for n in names if n.startswith("weight_")],
+            "Trigger points": [n for n in names if n.startswith("points_")],
+        }
+        placed = {n for group in groups.values() for n in group}
+        groups["Thresholds and rules"] = [n for n in names if n not in placed]
+        return [(title, {"fields": group}) for title, group in groups.items()] + [
+            ("", {"fields": ["updated"]})]
+
+    def has_add_permission(self, request) -> bool:
+        return not ScoringSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

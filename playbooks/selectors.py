@@ -10,11 +10,9 @@ daily rows never leave the database).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Min
 
 from accounts.models import (
     Account,
@@ -29,10 +27,6 @@ from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringInput
-
-
-def _frame(rows: Iterable[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
 def _dates(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
@@ -68,6 +62,21 @@ def usage_window_sql(table: str) -> str:
     """
 
 
+def usage_window_sql_postgresql(table: str) -> str:
+    """The same in one pass: the latest reading comes from an ordered aggregate."""
+    return f"""
+        SELECT u.account_id, u.metric,
+               SUM(u.quantity) FILTER (WHERE u.date >= %(last_start)s) AS used_last,
+               SUM(u.quantity) FILTER (WHERE u.date < %(last_start)s) AS used_prior,
+               (ARRAY_AGG(u.quantity ORDER BY u.date DESC)
+                    FILTER (WHERE u.date >= %(last_start)s))[1] AS latest
+        FROM {table} u
+        WHERE u.date >= %(prior_start)s AND u.date <= %(as_of)s
+          AND u.account_id >= %(lo)s AND u.account_id <= %(hi)s
+        GROUP BY u.account_id, u.metric
+    """
+
+
 def usage_aggregates_load(
     *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int
 ) -> pd.DataFrame:
@@ -81,7 +90,9 @@ def usage_aggregates_load(
         "hi": hi,
     }
     with connection.cursor() as cursor:
-        cursor.execute(usage_window_sql(DailyUsage._meta.db_table), params)
+        build = (usage_window_sql_postgresql if connection.vendor == "postgresql"
+                 else usage_window_sql)
+        cursor.execute(build(DailyUsage._meta.db_table), params)
         rows = cursor.fetchall()
     frame = pd.DataFrame(
         rows, columns=["account_id", "metric", "used_last", "used_prior", "latest"]
@@ -89,122 +100,69 @@ def usage_aggregates_load(
     return _floats(frame, "used_last", "used_prior", "latest")
 
 
-def account_id_bounds() -> tuple[int, int] | None:
-    bounds = Account.objects.aggregate(lo=Min("id"), hi=Max("id"))
-    return None if bounds["lo"] is None else (bounds["lo"], bounds["hi"])
-
-
 def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
     """Inclusive id ranges of about ``chunk_size`` accounts each, in id order."""
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
-    return [
-        (ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)
-    ]
+    return [(ids[i], ids[min(i + chunk_size, len(ids)) - 1])
+            for i in range(0, len(ids), chunk_size)]
 
 
-def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int) -> ScoringInput:
+def _rows(queryset, columns: list[str]) -> pd.DataFrame:
+    """Run the ORM's query but fetch plain tuples: no model or dict per row."""
+    sql, params = queryset.values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int
+                       ) -> ScoringInput:
     """The engine's input for accounts with ids in lo..hi (see the module docstring)."""
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
-    accounts = _dates(
-        _frame(
-            Account.objects.values(
-                "id", "external_id", "name", "segment", "industry", "customer_since"
-            ),
-            ["id", "external_id", "name", "segment", "industry", "customer_since"],
-        ),
-        "customer_since",
-    )
-    products = _frame(
-        Product.objects.values(
-            "id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"
-        ),
-        ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
-    )
-    products = _floats(products, "tier_rank", "list_arr")
-    adjacencies = _frame(
-        Adjacency.objects.values("from_product_id", "to_product_id", "pitch"),
-        ["from_product_id", "to_product_id", "pitch"],
-    )
-    lines = _floats(
-        _dates(
-            _frame(
-                ContractLine.objects.values(
-                    "id", "account_id", "product_id", "start_date", "end_date", "arr"
-                ),
-                ["id", "account_id", "product_id", "start_date", "end_date", "arr"],
-            ),
-            "start_date",
-            "end_date",
-        ),
-        "arr",
-    )
-    entitlements = _floats(
-        _frame(
-            Entitlement.objects.filter(
-                contract__account_id__gte=lo,
-                contract__account_id__lte=hi,
-                contract__start_date__lte=as_of,
-                contract__end_date__gte=as_of,
-            ).values("id", "contract_id", "metric", "limit", "period"),
-            ["id", "contract_id", "metric", "limit", "period"],
-        ),
-        "limit",
-    )
-    stakeholders = _frame(
-        Stakeholder.objects.filter(**in_range).values(
-            "id", "account_id", "name", "department", "role", "active"
-        ),
-        ["id", "account_id", "name", "department", "role", "active"],
-    )
-    priorities = _frame(
-        Priority.objects.filter(
-            stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi, year=as_of.year
-        ).values("id", "stakeholder_id", "year", "priority", "department"),
+    account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
+    accounts = _dates(_rows(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns),
+                      "customer_since")
+    products = _floats(_rows(Product.objects.all(), ["id", "sku", "name", "kind", "family",
+                                                     "tier_rank", "department", "list_arr"]),
+                       "tier_rank", "list_arr")
+    adjacencies = _rows(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
+    line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
+    lines = _floats(_dates(_rows(ContractLine.objects.filter(**in_range), line_columns),
+                           "start_date", "end_date"), "arr")
+    entitlements = _floats(_rows(
+        Entitlement.objects.filter(contract__account_id__gte=lo, contract__account_id__lte=hi,
+                                   contract__start_date__lte=as_of, contract__end_date__gte=as_of),
+        ["id", "contract_id", "metric", "limit", "period"],
+    ), "limit")
+    stakeholders = _rows(Stakeholder.objects.filter(**in_range),
+                         ["id", "account_id", "name", "department", "role", "active"])
+    priorities = _rows(
+        Priority.objects.filter(stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi,
+                                year=as_of.year),
         ["id", "stakeholder_id", "year", "priority", "department"],
     )
-    oldest = as_of - dt.timedelta(
-        days=max(
-            config.nps_window_days,
-            config.support_window_days,
-            config.signal_window_days,
-            config.new_users_window_days,
-        )
-    )
-    signals = _floats(
-        _dates(
-            _frame(
-                AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of).values(
-                    "account_id", "date", "kind", "value", "department", "detail"
-                ),
-                ["account_id", "date", "kind", "value", "department", "detail"],
-            ),
-            "date",
-        ),
-        "value",
-    )
-    success = _floats(
-        _dates(
-            _frame(
-                SuccessMetric.objects.filter(**in_range, as_of__lte=as_of).values(
-                    "account_id", "name", "target", "achieved", "as_of"
-                ),
-                ["account_id", "name", "target", "achieved", "as_of"],
-            ),
-            "as_of",
-        ),
-        "target",
-        "achieved",
-    )
+    oldest = as_of - dt.timedelta(days=max(config.nps_window_days, config.support_window_days,
+                                           config.signal_window_days,
+                                           config.new_users_window_days))
+    signals = _floats(_dates(_rows(
+        AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
+        ["account_id", "date", "kind", "value", "department", "detail"],
+    ), "date"), "value")
+    success = _floats(_dates(_rows(
+        SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
+        ["account_id", "name", "target", "achieved", "as_of"],
+    ), "as_of"), "target", "achieved")
     usage = usage_aggregates_load(as_of=as_of, config=config, lo=lo, hi=hi)
+    # Lookalike peers are book-wide: every account, and the lines active on the date.
+    peer_accounts = _rows(Account.objects.all(), ["id", "segment", "industry"])
+    peer_lines = _dates(_rows(
+        ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
+        ["id", "account_id", "product_id", "start_date", "end_date"],
+    ), "start_date", "end_date")
     return ScoringInput(
-        accounts=accounts,
-        products=products,
-        adjacencies=adjacencies,
-        lines=lines,
-        entitlements=entitlements,
-        usage=usage,
-        stakeholders=stakeholders,
-        priorities=priorities,
-        signals=signals,
-        success_metrics=success,
+        accounts=accounts, products=products, adjacencies=adjacencies, lines=lines,
+        entitlements=entitlements, usage=usage, stakeholders=stakeholders,
+        priorities=priorities, signals=signals, success_metrics=success,
+        peer_accounts=peer_accounts, peer_lines=peer_lines,
     )

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from expansion.bulk import insert_frame, update_frame, upsert_frame
+
 from .alerts import usage_alerts_raise
 from .models import (
     CLOSED_STAGES,
@@ -37,8 +39,9 @@ from .selectors import account_id_chunks, scoring_input_load
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 5000
+DEFAULT_CHUNK_SIZE = 25_000
 WRITE_BATCH = 2000
+HEALTH_COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
 OPPORTUNITY_FIELDS = (
     "play",
     "motion",
@@ -53,15 +56,6 @@ OPPORTUNITY_FIELDS = (
     "sponsor_priority_id",
     "as_of",
 )
-
-
-def _none(value):
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
-
-
-def _int_or_none(value) -> int | None:
-    value = _none(value)
-    return None if value is None or value is pd.NA else int(value)
 
 
 def scoring_run_create(*, as_of: dt.date) -> ScoringRun:
@@ -80,21 +74,9 @@ def scoring_chunk_score(*, run_id: int, lo: int, hi: int) -> dict[str, int]:
     config = ScoringConfig.from_dict(run.settings)
     data = scoring_input_load(as_of=run.as_of, config=config, lo=lo, hi=hi)
     result = score_book(data, as_of=run.as_of, config=config)
-    result = _only_accounts(result, lo, hi)
     with transaction.atomic():
         counts = scoring_results_save(run=run, result=result, lo=lo, hi=hi)
     return counts
-
-
-def _only_accounts(result: ScoringResult, lo: int, hi: int) -> ScoringResult:
-    def keep(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["account_id"] >= lo) & (frame["account_id"] <= hi)]
-
-    return ScoringResult(
-        health=keep(result.health),
-        utilization=keep(result.utilization),
-        opportunities=keep(result.opportunities),
-    )
 
 
 def scoring_results_save(
@@ -123,151 +105,118 @@ def scoring_results_save(
 
 
 def _health_save(run: ScoringRun, health: pd.DataFrame) -> None:
-    rows = [
-        HealthSnapshot(
-            account_id=int(r.account_id),
-            as_of=run.as_of,
-            run=run,
-            score=float(r.score),
-            adoption=float(r.adoption),
-            trend=float(r.trend),
-            sentiment=float(r.sentiment),
-            support=float(r.support),
-            relationship=float(r.relationship),
-            eligible=bool(r.eligible),
-            reasons=list(r.reasons),
-        )
-        for r in health.itertuples(index=False)
-    ]
-    HealthSnapshot.objects.bulk_create(
-        rows,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["account", "as_of"],
-        update_fields=[
-            "run",
-            "score",
-            "adoption",
-            "trend",
-            "sentiment",
-            "support",
-            "relationship",
-            "eligible",
-            "reasons",
-        ],
-    )
+    frame = health[["account_id", "score", *HEALTH_COMPONENTS, "eligible", "reasons"]].copy()
+    frame["as_of"], frame["run_id"] = run.as_of.isoformat(), run.pk
+    frame["reasons"] = [list(r) for r in frame["reasons"]]
+    upsert_frame(HealthSnapshot, frame, key_fields=["account_id", "as_of"])
 
 
 def _utilization_save(as_of: dt.date, utilization: pd.DataFrame) -> None:
-    rows = [
-        UtilizationSnapshot(
-            entitlement_id=int(r.entitlement_id),
-            as_of=as_of,
-            used=float(r.used),
-            ratio=float(r.ratio),
-            level=int(r.level),
-        )
-        for r in utilization.itertuples(index=False)
-    ]
-    UtilizationSnapshot.objects.bulk_create(
-        rows,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["entitlement", "as_of"],
-        update_fields=["used", "ratio", "level"],
-    )
+    frame = utilization[["entitlement_id", "used", "ratio", "level"]].copy()
+    frame["as_of"] = as_of.isoformat()
+    frame["level"] = frame["level"].astype(int)
+    upsert_frame(UtilizationSnapshot, frame, key_fields=["entitlement_id", "as_of"])
 
 
 def _actions_save(as_of: dt.date, health: pd.DataFrame, lo: int, hi: int) -> list[str]:
     """Replace the chunk's actions for the date with the ones this run found."""
     AccountAction.objects.filter(as_of=as_of, account_id__gte=lo, account_id__lte=hi).delete()
-    rows = [
-        AccountAction(
-            account_id=int(r.account_id), as_of=as_of, code=a["code"], detail=a.get("detail", "")
-        )
-        for r in health.itertuples(index=False)
-        for a in r.actions
+    pairs = health[["account_id", "actions"]].explode("actions").dropna(subset=["actions"])
+    frame = pd.DataFrame({
+        "account_id": pairs["account_id"].astype(int).to_numpy(),
+        "as_of": as_of.isoformat(),
+        "code": [a["code"] for a in pairs["actions"]],
+        "detail": [a.get("detail", "") for a in pairs["actions"]],
+    })
+    insert_frame(AccountAction, frame)
+    return list(frame["code"])
+
+
+def _opportunity_frame(found: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The scoring's opportunities as model columns."""
+    found = found.reset_index(drop=True)
+
+    def ids(column: str) -> pd.Series:
+        return pd.to_numeric(found[column], errors="coerce").astype("Int64")
+
+    return pd.DataFrame({
+        "account_id": found["account_id"].astype(int).to_numpy(),
+        "key": found["key"].to_numpy(),
+        "play": found["play"].to_numpy(),
+        "motion": found["motion"].to_numpy(),
+        "target_product_id": ids("target_product_id"),
+        "department": found["department"].fillna("").astype(str).to_numpy(),
+        "status": found["status"].to_numpy(),
+        "score": found["score"].astype(float).to_numpy(),
+        "triggers": [list(t) for t in found["triggers"]],
+        "explanation": found["explanation"].fillna("").astype(str).to_numpy(),
+        "new_champion_needed": found["new_champion_needed"].astype(bool).to_numpy(),
+        "sponsor_id": ids("sponsor_stakeholder_id"),
+        "sponsor_priority_id": ids("sponsor_priority_id"),
+        "as_of": as_of,
+    })
+
+
+def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int
+                        ) -> dict[str, int]:
+    """Create new opportunities, refresh open ones whose content changed (never their
+    stage), expire the ``identified`` ones whose triggers are gone. Set-based: one read of
+    the chunk's open opportunities, then one insert, one update and one expiry."""
+    fresh = _opportunity_frame(found, as_of)
+    columns = ["id", "account_id", "key", "stage", *OPPORTUNITY_FIELDS]
+    stored = pd.DataFrame.from_records(list(
+        Opportunity.objects.filter(account_id__gte=lo, account_id__lte=hi,
+                                   stage__in=OPEN_STAGES).exclude(key="").values(*columns)
+    ), columns=columns)
+    merged = fresh.merge(stored[["id", "account_id", "key", "as_of"]].rename(
+        columns={"as_of": "stored_as_of"}), on=["account_id", "key"], how="left")
+    is_new = merged["id"].isna()
+    new = fresh[is_new.to_numpy()].assign(stage=Stage.IDENTIFIED, created=as_of)
+    insert_frame(Opportunity, new.assign(updated=timezone.now()))
+    # Replaying an older date never overwrites what a later run wrote.
+    matched = merged[~is_new & ~(merged["stored_as_of"] > as_of)].drop(columns="stored_as_of")
+    changed = _changed_rows(matched, stored)
+    update_frame(Opportunity, changed.assign(updated=timezone.now()))
+    seen = set(zip(fresh["account_id"], fresh["key"], strict=True))
+    gone = stored[(stored["stage"] == Stage.IDENTIFIED) & ~(stored["as_of"] > as_of)]
+    vanished = [(a, k) not in seen for a, k in zip(gone["account_id"], gone["key"], strict=True)]
+    gone = gone[pd.Series(vanished, index=gone.index, dtype=bool)]
+    _expire(list(gone["id"]), as_of)
+    return {"opportunities_created": len(new), "opportunities_refreshed": len(changed),
+            "opportunities_expired": len(gone)}
+
+
+def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The matched rows whose scored content differs from what is stored (id + fields)."""
+    if matched.empty:
+        return matched[["id", *OPPORTUNITY_FIELDS]]
+    now = matched[["id", *OPPORTUNITY_FIELDS]].assign(id=matched["id"].astype(int))
+    before = stored.set_index("id").loc[now["id"], list(OPPORTUNITY_FIELDS)]
+    differs = [
+        any(not _same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
+        for new_row, old_row in zip(now[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
+                                    before.itertuples(index=False), strict=True)
     ]
-    AccountAction.objects.bulk_create(rows, batch_size=WRITE_BATCH)
-    return [row.code for row in rows]
+    return now[pd.Series(differs, index=now.index, dtype=bool)]
 
 
-def _opportunity_values(r) -> dict:
-    return {
-        "play": r.play,
-        "motion": r.motion,
-        "target_product_id": _int_or_none(r.target_product_id),
-        "department": _none(r.department) or "",
-        "status": r.status,
-        "score": float(r.score),
-        "triggers": list(r.triggers),
-        "explanation": _none(r.explanation) or "",
-        "new_champion_needed": bool(r.new_champion_needed),
-        "sponsor_id": _int_or_none(r.sponsor_stakeholder_id),
-        "sponsor_priority_id": _int_or_none(r.sponsor_priority_id),
-    }
+def _same_value(a, b) -> bool:
+    a = None if a is None or a is pd.NA or (isinstance(a, float) and a != a) else a
+    b = None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else b
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return a == b
 
 
-def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -> dict[str, int]:
-    """Create new opportunities, refresh open ones (never their stage), expire the
-    ``identified`` ones whose triggers are gone."""
-    open_rows = Opportunity.objects.filter(
-        account_id__gte=lo, account_id__lte=hi, stage__in=OPEN_STAGES
-    ).exclude(key="")
-    existing = {(o.account_id, o.key): o for o in open_rows}
-    to_create, to_update, seen = [], [], set()
-    for r in found.itertuples(index=False):
-        ident = (int(r.account_id), r.key)
-        seen.add(ident)
-        values = _opportunity_values(r)
-        current = existing.get(ident)
-        if current is None:
-            to_create.append(
-                Opportunity(
-                    account_id=ident[0],
-                    key=r.key,
-                    stage=Stage.IDENTIFIED,
-                    created=as_of,
-                    as_of=as_of,
-                    **values,
-                )
-            )
-            continue
-        if current.as_of and current.as_of > as_of:
-            continue  # a later run already refreshed it: replaying an old date changes nothing
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.as_of = as_of
-        to_update.append(current)
-    gone = [
-        o
-        for ident, o in existing.items()
-        if ident not in seen
-        and o.stage == Stage.IDENTIFIED
-        and (o.as_of is None or o.as_of <= as_of)
-    ]
-    Opportunity.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
-    Opportunity.objects.bulk_update(to_update, OPPORTUNITY_FIELDS, batch_size=WRITE_BATCH)
-    if gone:
-        Opportunity.objects.filter(pk__in=[o.pk for o in gone]).update(
-            stage=Stage.EXPIRED, closed=as_of, updated=timezone.now()
-        )
-        OpportunityStageChange.objects.bulk_create(
-            [
-                OpportunityStageChange(
-                    opportunity=o,
-                    from_stage=Stage.IDENTIFIED,
-                    to_stage=Stage.EXPIRED,
-                    note=f"triggers gone on {as_of.isoformat()}",
-                )
-                for o in gone
-            ]
-        )
-    return {
-        "opportunities_created": len(to_create),
-        "opportunities_refreshed": len(to_update),
-        "opportunities_expired": len(gone),
-    }
+def _expire(ids: list[int], as_of: dt.date) -> None:
+    if not ids:
+        return
+    Opportunity.objects.filter(pk__in=ids).update(stage=Stage.EXPIRED, closed=as_of,
+                                                   updated=timezone.now())
+    note = f"triggers gone on {as_of.isoformat()}"
+    insert_frame(OpportunityStageChange, pd.DataFrame({
+        "opportunity_id": ids, "from_stage": Stage.IDENTIFIED, "to_stage": Stage.EXPIRED,
+        "note": note, "changed_at": timezone.now()}))
 
 
 def scoring_run_finish(*, run_id: int, chunk_counts: list[dict[str, int]]) -> ScoringRun:
@@ -348,3 +297,9 @@ def opportunity_update(
         if changed:
             opportunity.save(update_fields=[*changed, "updated"])
     return opportunity
+
+
+def notification_mark_read(*, notification, read: bool = True):
+    notification.read_at = timezone.now() if read else None
+    notification.save(update_fields=["read_at"])
+    return notification

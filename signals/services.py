@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Account
 from books.schema import BOOK_FILES_BY_NAME
 from books.validation import LINE, validate_frame
-from books.writers import upsert_frame
+from expansion.bulk import upsert_frame
 
 from .models import DailyUsage, IdempotencyRecord
 

@@ -11,7 +11,7 @@ from accounts.api.views import (
     StakeholderViewSet,
 )
 from metrics.api.views import RevenueMetricsApi, RevenueMonthlyApi
-from playbooks.api.views import OpportunityViewSet
+from playbooks.api.views import NotificationViewSet, OpportunityViewSet
 from signals.api.views import AccountSignalViewSet, UsageIngestApi
 
 router = DefaultRouter()
@@ -22,6 +22,7 @@ router.register("contracts", ContractLineViewSet, basename="contract")
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
 router.register("priorities", PriorityViewSet, basename="priority")
 router.register("signals", AccountSignalViewSet, basename="signal")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("usage/", UsageIngestApi.as_view(), name="usage-ingest"),

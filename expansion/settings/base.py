@@ -112,6 +112,9 @@ LOGIN_REDIRECT_URL = "/"
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+
+# Throttle counters must be shared by every web process: Redis when configured.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

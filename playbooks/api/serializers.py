@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Segment
 
-from ..models import Opportunity, Stage
+from ..models import Notification, Opportunity, Stage
 
 
 class AccountRefSerializer(serializers.Serializer):
@@ -73,3 +73,13 @@ class OpportunityUpdateSerializer(serializers.Serializer):
     amount_arr = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0,
                                           required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    read = serializers.BooleanField(required=False, write_only=True,
+                                    help_text="PATCH true to mark as read")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "message", "url", "created", "read_at", "read"]
+        read_only_fields = ["id", "message", "url", "created", "read_at"]

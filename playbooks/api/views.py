@@ -6,10 +6,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ..filters import OpportunityFilterSet
-from ..models import Opportunity
+from ..models import Notification, Opportunity
 from ..permissions import CanChangeOpportunities
-from ..services import opportunity_update
-from .serializers import OpportunitySerializer, OpportunityUpdateSerializer
+from ..services import notification_mark_read, opportunity_update
+from .serializers import (
+    NotificationSerializer,
+    OpportunitySerializer,
+    OpportunityUpdateSerializer,
+)
 
 
 class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -36,3 +40,21 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         updated = opportunity_update(opportunity=opportunity, user=request.user,
                                      **data.validated_data)
         return Response(OpportunitySerializer(self.get_queryset().get(pk=updated.pk)).data)
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin,
+                          viewsets.GenericViewSet):
+    """The user's own in-app notifications (usage alerts), newest first; PATCH marks read."""
+
+    serializer_class = NotificationSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+    filterset_fields = {"read_at": ["isnull"]}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Notification.objects.none()
+        return Notification.objects.filter(user=self.request.user).order_by("-created", "-id")
+
+    def perform_update(self, serializer):
+        notification_mark_read(notification=serializer.instance,
+                               read=serializer.validated_data.get("read", True))

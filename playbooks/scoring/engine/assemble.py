@@ -44,7 +44,7 @@ def group_collect(df: DataFrame, keys: list[str], col: str, join: str | None = N
 
 
 def _peer_accounts(ctx: Context) -> DataFrame:
-    a = ctx.accounts
+    a = ctx.peer_accounts
     a = a[(a["segment"] != "") & (a["industry"] != "")]
     return a[["account_id", "segment", "industry"]]
 
@@ -60,7 +60,7 @@ def _adjacent_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> Dat
     cnt_a = owners.groupby([*g, "product_id"]).size().rename("n_a").reset_index()
     pairs = adj[["start_product_id", "target_product_id"]].drop_duplicates()
     both = owners.merge(pairs, left_on="product_id", right_on="start_product_id").merge(
-        ctx.owned.rename(columns={"product_id": "target_product_id"}),
+        ctx.peer_owned.rename(columns={"product_id": "target_product_id"}),
         on=["account_id", "target_product_id"],
     )
     cnt_ab = (
@@ -122,7 +122,7 @@ def _audit_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFr
 
 def lookalike_rows(ctx: Context, base: DataFrame) -> DataFrame:
     cfg = ctx.cfg
-    owners = ctx.owned.merge(_peer_accounts(ctx), on="account_id")
+    owners = ctx.peer_owned.merge(_peer_accounts(ctx), on="account_id")
     la = pd.concat(
         [_adjacent_lookalike(ctx, base, owners), _audit_lookalike(ctx, base, owners)],
         ignore_index=True,

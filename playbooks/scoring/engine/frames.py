@@ -113,6 +113,10 @@ class ScoringInput:
     priorities: DataFrame
     signals: DataFrame
     success_metrics: DataFrame
+    # Lookalike peers, when ``accounts``/``lines`` are one chunk of the book: the whole book's
+    # accounts and contract lines. None: the peers are ``accounts``/``lines`` themselves.
+    peer_accounts: DataFrame | None = None
+    peer_lines: DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -165,10 +169,18 @@ def normalise_frame(name: str, df: DataFrame | None) -> DataFrame:
     return frame.reset_index(drop=True)
 
 
+PEER_FRAMES = {"peer_accounts": "accounts", "peer_lines": "lines"}
+
+
 def normalise_input(data: ScoringInput) -> ScoringInput:
-    return ScoringInput(
-        **{f.name: normalise_frame(f.name, getattr(data, f.name)) for f in fields(ScoringInput)}
-    )
+    frames = {}
+    for f in fields(ScoringInput):
+        value = getattr(data, f.name)
+        if f.name in PEER_FRAMES:
+            frames[f.name] = None if value is None else normalise_frame(PEER_FRAMES[f.name], value)
+        else:
+            frames[f.name] = normalise_frame(f.name, value)
+    return ScoringInput(**frames)
 
 
 def as_timestamp(value: date | str | pd.Timestamp) -> pd.Timestamp:

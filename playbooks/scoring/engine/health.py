@@ -27,6 +27,8 @@ class Context:
     signals: DataFrame  # signals of scored accounts dated <= T
     stakeholders: DataFrame  # active stakeholders of scored accounts, with dkey
     sponsors: DataFrame  # best sponsor per (account_id, dkey) with a priority of T's year
+    peer_accounts: DataFrame  # lookalike peers: account_id, segment, industry (active on T)
+    peer_owned: DataFrame  # distinct (account_id, product_id) of the peers' active lines
 
 
 def fmt_num(s: pd.Series) -> pd.Series:
@@ -128,7 +130,29 @@ def build_context(data: ScoringInput, t: pd.Timestamp, cfg: ScoringConfig) -> Co
         signals=sig,
         stakeholders=st.reset_index(drop=True),
         sponsors=sponsors,
+        **_peers(data, t, accounts, owned),
     )
+
+
+def _peers(data: ScoringInput, t: pd.Timestamp, accounts: DataFrame, owned: DataFrame
+           ) -> dict[str, DataFrame]:
+    """The accounts lookalike compares with: the scored ones, or the whole book's when the
+    input is a chunk (so that a chunk's results never depend on the chunking)."""
+    columns = ["account_id", "segment", "industry"]
+    if data.peer_accounts is None or data.peer_lines is None:
+        return {"peer_accounts": accounts[columns], "peer_owned": owned}
+    lines = data.peer_lines
+    active = lines[(lines["start_date"] <= t) & (lines["end_date"] >= t)]
+    active = active[active["product_id"].isin(data.products["id"])]
+    peer_owned = (
+        active[["account_id", "product_id"]].drop_duplicates()
+        .sort_values(["account_id", "product_id"], kind="mergesort").reset_index(drop=True)
+    )
+    peers = data.peer_accounts.rename(columns={"id": "account_id"})
+    peers = peers[peers["account_id"].isin(peer_owned["account_id"])]
+    peer_owned = peer_owned[peer_owned["account_id"].isin(peers["account_id"])]
+    return {"peer_accounts": peers[columns].reset_index(drop=True),
+            "peer_owned": peer_owned.reset_index(drop=True)}
 
 
 def lacks(ctx: Context, account_id: pd.Series, product_id: pd.Series) -> np.ndarray:

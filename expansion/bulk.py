@@ -1,4 +1,5 @@
-"""Set-based upsert of a validated frame into a model's table, by natural key.
+"""Set-based writes of DataFrames into a model's table: upsert by natural key, plain insert,
+update by primary key. Shared by the book import, the usage API and the scoring run.
 
 PostgreSQL: COPY into a temporary staging table, then one ``INSERT ... ON CONFLICT DO
 UPDATE ... WHERE (values) IS DISTINCT FROM (new values)``, so unchanged rows are not
@@ -41,7 +42,8 @@ def _default_for(field: models.Field):
 
 
 def _with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:
-    """Add every column the file does not set, with the model field's default (for inserts)."""
+    """Add every column the frame does not set, with the model field's default (for
+    inserts), and serialise JSON columns for COPY."""
     out = frame.copy()
     for field in _concrete_fields(model):
         if field.attname not in out.columns:
@@ -49,6 +51,8 @@ def _with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFra
             if isinstance(field, models.JSONField):
                 value = json.dumps(value)
             out[field.attname] = [value] * len(out)
+        elif isinstance(field, models.JSONField):
+            out[field.attname] = [json.dumps(v) for v in out[field.attname]]
     return out
 
 
@@ -160,6 +164,16 @@ def _python_values(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFra
     return out
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
+
+def _same(a, b) -> bool:
+    if _missing(a) or _missing(b):
+        return _missing(a) and _missing(b)
+    return bool(a == b)
+
+
 def _upsert_generic(
     model: type[models.Model], frame: pd.DataFrame, key_fields: list[str], progress: Progress | None
 ) -> tuple[int, int, int]:
@@ -173,9 +187,8 @@ def _upsert_generic(
     is_new = (merged["_merge"] == "left_only").to_numpy()
     changed = pd.Series(False, index=merged.index)
     for name in value_fields:
-        old, new = merged[f"{name}__stored"], merged[name]
-        same = (old == new) | (old.isna() & new.isna())
-        changed |= ~same.astype(bool)
+        same = [_same(a, b) for a, b in zip(merged[f"{name}__stored"], merged[name], strict=True)]
+        changed |= ~pd.Series(same, index=merged.index, dtype=bool)
     is_changed = (~is_new) & changed.to_numpy()
     to_write = values[is_new | is_changed]
     batch = settings.BOOK_IMPORT_BATCH_SIZE
@@ -194,3 +207,52 @@ def _upsert_generic(
             progress(len(objs))
     created, updated = int(is_new.sum()), int(is_changed.sum())
     return created, updated, len(frame) - created - updated
+
+
+def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
+    """Insert rows known not to exist yet (COPY on PostgreSQL, bulk_create elsewhere)."""
+    if frame.empty:
+        return 0
+    if connection.vendor == "postgresql":
+        full = _with_defaults(model, frame)
+        by_attname = {f.attname: f for f in _concrete_fields(model)}
+        qn = connection.ops.quote_name
+        column_sql = ", ".join(qn(by_attname[c].column) for c in full.columns)
+        with connection.cursor() as cursor:
+            _copy(cursor, qn(model._meta.db_table), column_sql, full, None)
+        return len(frame)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    model.objects.bulk_create([model(**r) for r in records],
+                              batch_size=settings.BOOK_IMPORT_BATCH_SIZE)
+    return len(frame)
+
+
+def update_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
+    """Update existing rows by primary key (``frame`` has ``id`` and the columns to set):
+    COPY into a staging table and one UPDATE ... FROM on PostgreSQL, bulk_update elsewhere."""
+    if frame.empty:
+        return 0
+    fields = [c for c in frame.columns if c != "id"]
+    if connection.vendor == "postgresql":
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        qn = connection.ops.quote_name
+        table, stage = qn(model._meta.db_table), qn(f"update_stage_{model._meta.db_table}")
+        full = frame.copy()
+        for name in fields:
+            if isinstance(by_attname[name], models.JSONField):
+                full[name] = [json.dumps(v) for v in full[name]]
+        column_sql = ", ".join(qn(by_attname[c].column) for c in ["id", *fields])
+        sets = ", ".join(f"{qn(by_attname[c].column)} = s.{qn(by_attname[c].column)}"
+                         for c in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+            cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                           f"SELECT {column_sql} FROM {table} WITH NO DATA")
+            _copy(cursor, stage, column_sql, full, None)
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s WHERE t.id = s.id")
+            cursor.execute(f"DROP TABLE {stage}")
+        return len(frame)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    objs = [model(**r) for r in records]
+    model.objects.bulk_update(objs, fields, batch_size=settings.BOOK_IMPORT_BATCH_SIZE)
+    return len(frame)
