@@ -97,7 +97,10 @@ def usage_aggregates_load(
     frame = pd.DataFrame(
         rows, columns=["account_id", "metric", "used_last", "used_prior", "latest"]
     )
-    return _floats(frame, "used_last", "used_prior", "latest")
+    frame = _floats(frame, "used_last", "used_prior", "latest")
+    # A window without rows sums to 0 (SQL's FILTER gives NULL), as in the engine.
+    frame[["used_last", "used_prior"]] = frame[["used_last", "used_prior"]].fillna(0.0)
+    return frame
 
 
 def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
