@@ -51,8 +51,9 @@ def account_list(*, user, day: dt.date | None = None) -> QuerySet[Account]:
 def account_scoring_details(*, account_ids: list[int], as_of: dt.date | None) -> dict[int, dict]:
     """Health, utilization and actions of the given accounts on ``as_of``: three queries
     whatever the number of accounts."""
-    details: dict[int, dict] = defaultdict(lambda: {"health": None, "utilization": [],
-                                                    "actions": []})
+    details: dict[int, dict] = defaultdict(
+        lambda: {"health": None, "utilization": [], "actions": []}
+    )
     if as_of is None or not account_ids:
         return details
     for snap in HealthSnapshot.objects.filter(account_id__in=account_ids, as_of=as_of):
@@ -62,17 +63,29 @@ def account_scoring_details(*, account_ids: list[int], as_of: dt.date | None) ->
             entitlement__contract__account_id__in=account_ids, as_of=as_of
         )
         .order_by("entitlement__contract__product__sku", "entitlement__metric")
-        .values("entitlement__contract__account_id", "entitlement__contract__product__sku",
-                "entitlement__metric", "entitlement__limit", "entitlement__period", "used",
-                "ratio", "level")
+        .values(
+            "entitlement__contract__account_id",
+            "entitlement__contract__product__sku",
+            "entitlement__metric",
+            "entitlement__limit",
+            "entitlement__period",
+            "used",
+            "ratio",
+            "level",
+        )
     )
     for row in utilization:
-        details[row["entitlement__contract__account_id"]]["utilization"].append({
-            "sku": row["entitlement__contract__product__sku"],
-            "metric": row["entitlement__metric"],
-            "limit": row["entitlement__limit"], "period": row["entitlement__period"],
-            "used": row["used"], "ratio": row["ratio"], "level": row["level"],
-        })
+        details[row["entitlement__contract__account_id"]]["utilization"].append(
+            {
+                "sku": row["entitlement__contract__product__sku"],
+                "metric": row["entitlement__metric"],
+                "limit": row["entitlement__limit"],
+                "period": row["entitlement__period"],
+                "used": row["used"],
+                "ratio": row["ratio"],
+                "level": row["level"],
+            }
+        )
     actions = AccountAction.objects.filter(account_id__in=account_ids, as_of=as_of)
     for action in actions.order_by("code"):
         details[action.account_id]["actions"].append(action)

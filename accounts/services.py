@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .querysets import ROLE_AE, ROLE_CSM, ROLE_MANAGER
+from .querysets import ROLE_AE, ROLE_CSM, ROLE_MANAGER, ROLES
 
 DEMO_PASSWORD = "expansion-demo"
 DEMO_DOMAIN = "vendor.example"
@@ -32,7 +32,7 @@ def demo_users_ensure(*, per_role: int = 5, password: str = DEMO_PASSWORD) -> li
     """Create (or reset) the demo users: ae1..aeN and csm1..csmN with the e-mails the demo
     book assigns accounts to, a manager, and a staff ``admin``. Idempotent."""
     User = get_user_model()
-    groups = {g.name: g for g in Group.objects.filter(name__in=(ROLE_AE, ROLE_CSM, ROLE_MANAGER))}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
     logins = []
     for username, role in _demo_people(per_role):
         user, _ = User.objects.get_or_create(username=username)

@@ -19,9 +19,10 @@ import pandas as pd
 from django.db import transaction
 from tqdm import tqdm
 
+from expansion.bulk import upsert_frame
+
 from .schema import BOOK_FILES, FileReport, FileSpec
 from .validation import LINE, KnownKeys, validate_frame
-from expansion.bulk import upsert_frame
 
 READ_CHUNK_ROWS = 250_000
 PROGRESS_MIN_BYTES = 5_000_000

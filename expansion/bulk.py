@@ -222,8 +222,9 @@ def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
             _copy(cursor, qn(model._meta.db_table), column_sql, full, None)
         return len(frame)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    model.objects.bulk_create([model(**r) for r in records],
-                              batch_size=settings.BOOK_IMPORT_BATCH_SIZE)
+    model.objects.bulk_create(
+        [model(**r) for r in records], batch_size=settings.BOOK_IMPORT_BATCH_SIZE
+    )
     return len(frame)
 
 
@@ -242,12 +243,15 @@ def update_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
             if isinstance(by_attname[name], models.JSONField):
                 full[name] = [json.dumps(v) for v in full[name]]
         column_sql = ", ".join(qn(by_attname[c].column) for c in ["id", *fields])
-        sets = ", ".join(f"{qn(by_attname[c].column)} = s.{qn(by_attname[c].column)}"
-                         for c in fields)
+        sets = ", ".join(
+            f"{qn(by_attname[c].column)} = s.{qn(by_attname[c].column)}" for c in fields
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-            cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-                           f"SELECT {column_sql} FROM {table} WITH NO DATA")
+            cursor.execute(
+                f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+                f"SELECT {column_sql} FROM {table} WITH NO DATA"
+            )
             _copy(cursor, stage, column_sql, full, None)
             cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s WHERE t.id = s.id")
             cursor.execute(f"DROP TABLE {stage}")

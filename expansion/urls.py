@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from playbooks.views import home
 
 
 def healthz(request):
@@ -11,6 +14,9 @@ def healthz(request):
 
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("expansion.api.urls")),

@@ -27,8 +27,8 @@ def revenue_between(*, user, start: dt.date, end: dt.date, segment: str | None =
     return revenue.revenue_summary(contract_lines_frame(user=user, segment=segment), start, end)
 
 
-def revenue_by_month(*, user, start: dt.date, end: dt.date, segment: str | None = None
-                     ) -> list[dict]:
-    frame = revenue.monthly_movements(contract_lines_frame(user=user, segment=segment),
-                                      start, end)
+def revenue_by_month(
+    *, user, start: dt.date, end: dt.date, segment: str | None = None
+) -> list[dict]:
+    frame = revenue.monthly_movements(contract_lines_frame(user=user, segment=segment), start, end)
     return frame.to_dict("records")

@@ -132,7 +132,8 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
         placed = {n for group in groups.values() for n in group}
         groups["Thresholds and rules"] = [n for n in names if n not in placed]
         return [(title, {"fields": group}) for title, group in groups.items()] + [
-            ("", {"fields": ["updated"]})]
+            ("", {"fields": ["updated"]})
+        ]
 
     def has_add_permission(self, request) -> bool:
         return not ScoringSettings.objects.exists()

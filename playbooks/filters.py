@@ -14,10 +14,10 @@ class OpportunityFilterSet(django_filters.FilterSet):
     motion = django_filters.ChoiceFilter(choices=Motion.choices)
     play = django_filters.ChoiceFilter(choices=Play.choices)
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
-    account = django_filters.CharFilter(field_name="account__external_id",
-                                        help_text="account external id")
-    segment = django_filters.ChoiceFilter(field_name="account__segment",
-                                          choices=Segment.choices)
+    account = django_filters.CharFilter(
+        field_name="account__external_id", help_text="account external id"
+    )
+    segment = django_filters.ChoiceFilter(field_name="account__segment", choices=Segment.choices)
     owner = django_filters.CharFilter(method="filter_owner", help_text="owner (AE) e-mail")
     ordering = django_filters.OrderingFilter(
         fields=(("score", "score"), ("created", "created")),

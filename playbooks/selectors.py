@@ -90,8 +90,9 @@ def usage_aggregates_load(
         "hi": hi,
     }
     with connection.cursor() as cursor:
-        build = (usage_window_sql_postgresql if connection.vendor == "postgresql"
-                 else usage_window_sql)
+        build = (
+            usage_window_sql_postgresql if connection.vendor == "postgresql" else usage_window_sql
+        )
         cursor.execute(build(DailyUsage._meta.db_table), params)
         rows = cursor.fetchall()
     frame = pd.DataFrame(
@@ -106,8 +107,9 @@ def usage_aggregates_load(
 def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
     """Inclusive id ranges of about ``chunk_size`` accounts each, in id order."""
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
-    return [(ids[i], ids[min(i + chunk_size, len(ids)) - 1])
-            for i in range(0, len(ids), chunk_size)]
+    return [
+        (ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)
+    ]
 
 
 def _rows(queryset, columns: list[str]) -> pd.DataFrame:
@@ -119,53 +121,131 @@ def _rows(queryset, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int
-                       ) -> ScoringInput:
+def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int) -> ScoringInput:
     """The engine's input for accounts with ids in lo..hi (see the module docstring)."""
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
     account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
-    accounts = _dates(_rows(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns),
-                      "customer_since")
-    products = _floats(_rows(Product.objects.all(), ["id", "sku", "name", "kind", "family",
-                                                     "tier_rank", "department", "list_arr"]),
-                       "tier_rank", "list_arr")
+    accounts = _dates(
+        _rows(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns), "customer_since"
+    )
+    products = _floats(
+        _rows(
+            Product.objects.all(),
+            ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
+        ),
+        "tier_rank",
+        "list_arr",
+    )
     adjacencies = _rows(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
     line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
-    lines = _floats(_dates(_rows(ContractLine.objects.filter(**in_range), line_columns),
-                           "start_date", "end_date"), "arr")
-    entitlements = _floats(_rows(
-        Entitlement.objects.filter(contract__account_id__gte=lo, contract__account_id__lte=hi,
-                                   contract__start_date__lte=as_of, contract__end_date__gte=as_of),
-        ["id", "contract_id", "metric", "limit", "period"],
-    ), "limit")
-    stakeholders = _rows(Stakeholder.objects.filter(**in_range),
-                         ["id", "account_id", "name", "department", "role", "active"])
+    lines = _floats(
+        _dates(
+            _rows(ContractLine.objects.filter(**in_range), line_columns), "start_date", "end_date"
+        ),
+        "arr",
+    )
+    entitlements = _floats(
+        _rows(
+            Entitlement.objects.filter(
+                contract__account_id__gte=lo,
+                contract__account_id__lte=hi,
+                contract__start_date__lte=as_of,
+                contract__end_date__gte=as_of,
+            ),
+            ["id", "contract_id", "metric", "limit", "period"],
+        ),
+        "limit",
+    )
+    stakeholders = _rows(
+        Stakeholder.objects.filter(**in_range),
+        ["id", "account_id", "name", "department", "role", "active"],
+    )
     priorities = _rows(
-        Priority.objects.filter(stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi,
-                                year=as_of.year),
+        Priority.objects.filter(
+            stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi, year=as_of.year
+        ),
         ["id", "stakeholder_id", "year", "priority", "department"],
     )
-    oldest = as_of - dt.timedelta(days=max(config.nps_window_days, config.support_window_days,
-                                           config.signal_window_days,
-                                           config.new_users_window_days))
-    signals = _floats(_dates(_rows(
-        AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
-        ["account_id", "date", "kind", "value", "department", "detail"],
-    ), "date"), "value")
-    success = _floats(_dates(_rows(
-        SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
-        ["account_id", "name", "target", "achieved", "as_of"],
-    ), "as_of"), "target", "achieved")
+    oldest = as_of - dt.timedelta(
+        days=max(
+            config.nps_window_days,
+            config.support_window_days,
+            config.signal_window_days,
+            config.new_users_window_days,
+        )
+    )
+    signals = _floats(
+        _dates(
+            _rows(
+                AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
+                ["account_id", "date", "kind", "value", "department", "detail"],
+            ),
+            "date",
+        ),
+        "value",
+    )
+    success = _floats(
+        _dates(
+            _rows(
+                SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
+                ["account_id", "name", "target", "achieved", "as_of"],
+            ),
+            "as_of",
+        ),
+        "target",
+        "achieved",
+    )
     usage = usage_aggregates_load(as_of=as_of, config=config, lo=lo, hi=hi)
     # Lookalike peers are book-wide: every account, and the lines active on the date.
     peer_accounts = _rows(Account.objects.all(), ["id", "segment", "industry"])
-    peer_lines = _dates(_rows(
-        ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
-        ["id", "account_id", "product_id", "start_date", "end_date"],
-    ), "start_date", "end_date")
-    return ScoringInput(
-        accounts=accounts, products=products, adjacencies=adjacencies, lines=lines,
-        entitlements=entitlements, usage=usage, stakeholders=stakeholders,
-        priorities=priorities, signals=signals, success_metrics=success,
-        peer_accounts=peer_accounts, peer_lines=peer_lines,
+    peer_lines = _dates(
+        _rows(
+            ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
+            ["id", "account_id", "product_id", "start_date", "end_date"],
+        ),
+        "start_date",
+        "end_date",
     )
+    return ScoringInput(
+        accounts=accounts,
+        products=products,
+        adjacencies=adjacencies,
+        lines=lines,
+        entitlements=entitlements,
+        usage=usage,
+        stakeholders=stakeholders,
+        priorities=priorities,
+        signals=signals,
+        success_metrics=success,
+        peer_accounts=peer_accounts,
+        peer_lines=peer_lines,
+    )
+
+
+def home_summary(*, user, top: int = 10) -> dict:
+    """What the landing page shows: the last successful run, and the user's best open
+    opportunities (scoped by role; nothing for an anonymous visitor)."""
+    from .models import (
+        OPEN_STAGES,
+        HealthSnapshot,
+        Opportunity,
+        ScoringRun,
+        ScoringRunStatus,
+    )
+
+    run = ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED).order_by("-finished").first()
+    if run is None or not user.is_authenticated:
+        return {"run": run, "top": [], "open_count": 0, "blocked": 0}
+    open_opportunities = Opportunity.objects.visible_to(user).filter(stage__in=OPEN_STAGES)
+    ranked = (
+        open_opportunities.exclude(key="")
+        .select_related("account", "target_product")
+        .order_by("-score", "id")[:top]
+    )
+    blocked = HealthSnapshot.objects.visible_to(user).filter(as_of=run.as_of, eligible=False)
+    return {
+        "run": run,
+        "top": list(ranked),
+        "open_count": open_opportunities.count(),
+        "blocked": blocked.count(),
+    }

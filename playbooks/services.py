@@ -122,12 +122,14 @@ def _actions_save(as_of: dt.date, health: pd.DataFrame, lo: int, hi: int) -> lis
     """Replace the chunk's actions for the date with the ones this run found."""
     AccountAction.objects.filter(as_of=as_of, account_id__gte=lo, account_id__lte=hi).delete()
     pairs = health[["account_id", "actions"]].explode("actions").dropna(subset=["actions"])
-    frame = pd.DataFrame({
-        "account_id": pairs["account_id"].astype(int).to_numpy(),
-        "as_of": as_of.isoformat(),
-        "code": [a["code"] for a in pairs["actions"]],
-        "detail": [a.get("detail", "") for a in pairs["actions"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": pairs["account_id"].astype(int).to_numpy(),
+            "as_of": as_of.isoformat(),
+            "code": [a["code"] for a in pairs["actions"]],
+            "detail": [a.get("detail", "") for a in pairs["actions"]],
+        }
+    )
     insert_frame(AccountAction, frame)
     return list(frame["code"])
 
@@ -139,37 +141,47 @@ def _opportunity_frame(found: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     def ids(column: str) -> pd.Series:
         return pd.to_numeric(found[column], errors="coerce").astype("Int64")
 
-    return pd.DataFrame({
-        "account_id": found["account_id"].astype(int).to_numpy(),
-        "key": found["key"].to_numpy(),
-        "play": found["play"].to_numpy(),
-        "motion": found["motion"].to_numpy(),
-        "target_product_id": ids("target_product_id"),
-        "department": found["department"].fillna("").astype(str).to_numpy(),
-        "status": found["status"].to_numpy(),
-        "score": found["score"].astype(float).to_numpy(),
-        "triggers": [list(t) for t in found["triggers"]],
-        "explanation": found["explanation"].fillna("").astype(str).to_numpy(),
-        "new_champion_needed": found["new_champion_needed"].astype(bool).to_numpy(),
-        "sponsor_id": ids("sponsor_stakeholder_id"),
-        "sponsor_priority_id": ids("sponsor_priority_id"),
-        "as_of": as_of,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": found["account_id"].astype(int).to_numpy(),
+            "key": found["key"].to_numpy(),
+            "play": found["play"].to_numpy(),
+            "motion": found["motion"].to_numpy(),
+            "target_product_id": ids("target_product_id"),
+            "department": found["department"].fillna("").astype(str).to_numpy(),
+            "status": found["status"].to_numpy(),
+            "score": found["score"].astype(float).to_numpy(),
+            "triggers": [list(t) for t in found["triggers"]],
+            "explanation": found["explanation"].fillna("").astype(str).to_numpy(),
+            "new_champion_needed": found["new_champion_needed"].astype(bool).to_numpy(),
+            "sponsor_id": ids("sponsor_stakeholder_id"),
+            "sponsor_priority_id": ids("sponsor_priority_id"),
+            "as_of": as_of,
+        }
+    )
 
 
-def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int
-                        ) -> dict[str, int]:
+def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -> dict[str, int]:
     """Create new opportunities, refresh open ones whose content changed (never their
     stage), expire the ``identified`` ones whose triggers are gone. Set-based: one read of
     the chunk's open opportunities, then one insert, one update and one expiry."""
     fresh = _opportunity_frame(found, as_of)
     columns = ["id", "account_id", "key", "stage", *OPPORTUNITY_FIELDS]
-    stored = pd.DataFrame.from_records(list(
-        Opportunity.objects.filter(account_id__gte=lo, account_id__lte=hi,
-                                   stage__in=OPEN_STAGES).exclude(key="").values(*columns)
-    ), columns=columns)
-    merged = fresh.merge(stored[["id", "account_id", "key", "as_of"]].rename(
-        columns={"as_of": "stored_as_of"}), on=["account_id", "key"], how="left")
+    stored = pd.DataFrame.from_records(
+        list(
+            Opportunity.objects.filter(
+                account_id__gte=lo, account_id__lte=hi, stage__in=OPEN_STAGES
+            )
+            .exclude(key="")
+            .values(*columns)
+        ),
+        columns=columns,
+    )
+    merged = fresh.merge(
+        stored[["id", "account_id", "key", "as_of"]].rename(columns={"as_of": "stored_as_of"}),
+        on=["account_id", "key"],
+        how="left",
+    )
     is_new = merged["id"].isna()
     new = fresh[is_new.to_numpy()].assign(stage=Stage.IDENTIFIED, created=as_of)
     insert_frame(Opportunity, new.assign(updated=timezone.now()))
@@ -182,8 +194,11 @@ def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int
     vanished = [(a, k) not in seen for a, k in zip(gone["account_id"], gone["key"], strict=True)]
     gone = gone[pd.Series(vanished, index=gone.index, dtype=bool)]
     _expire(list(gone["id"]), as_of)
-    return {"opportunities_created": len(new), "opportunities_refreshed": len(changed),
-            "opportunities_expired": len(gone)}
+    return {
+        "opportunities_created": len(new),
+        "opportunities_refreshed": len(changed),
+        "opportunities_expired": len(gone),
+    }
 
 
 def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
@@ -194,8 +209,11 @@ def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     before = stored.set_index("id").loc[now["id"], list(OPPORTUNITY_FIELDS)]
     differs = [
         any(not _same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
-        for new_row, old_row in zip(now[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
-                                    before.itertuples(index=False), strict=True)
+        for new_row, old_row in zip(
+            now[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
+            before.itertuples(index=False),
+            strict=True,
+        )
     ]
     return now[pd.Series(differs, index=now.index, dtype=bool)]
 
@@ -211,12 +229,22 @@ def _same_value(a, b) -> bool:
 def _expire(ids: list[int], as_of: dt.date) -> None:
     if not ids:
         return
-    Opportunity.objects.filter(pk__in=ids).update(stage=Stage.EXPIRED, closed=as_of,
-                                                   updated=timezone.now())
+    Opportunity.objects.filter(pk__in=ids).update(
+        stage=Stage.EXPIRED, closed=as_of, updated=timezone.now()
+    )
     note = f"triggers gone on {as_of.isoformat()}"
-    insert_frame(OpportunityStageChange, pd.DataFrame({
-        "opportunity_id": ids, "from_stage": Stage.IDENTIFIED, "to_stage": Stage.EXPIRED,
-        "note": note, "changed_at": timezone.now()}))
+    insert_frame(
+        OpportunityStageChange,
+        pd.DataFrame(
+            {
+                "opportunity_id": ids,
+                "from_stage": Stage.IDENTIFIED,
+                "to_stage": Stage.EXPIRED,
+                "note": note,
+                "changed_at": timezone.now(),
+            }
+        ),
+    )
 
 
 def scoring_run_finish(*, run_id: int, chunk_counts: list[dict[str, int]]) -> ScoringRun:
@@ -279,14 +307,17 @@ _UNSET = object()
 
 
 def opportunity_update(
-    *, opportunity: Opportunity, user=None, stage: str | None = None, amount_arr=_UNSET,
+    *,
+    opportunity: Opportunity,
+    user=None,
+    stage: str | None = None,
+    amount_arr=_UNSET,
     notes: str | None = None,
 ) -> Opportunity:
     """A person's edit: move the stage (recorded in the history), set amount and notes."""
     with transaction.atomic():
         if stage is not None:
-            opportunity = opportunity_stage_change(opportunity=opportunity, stage=stage,
-                                                   user=user)
+            opportunity = opportunity_stage_change(opportunity=opportunity, stage=stage, user=user)
         changed = []
         if amount_arr is not _UNSET:
             opportunity.amount_arr = amount_arr

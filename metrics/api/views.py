@@ -31,11 +31,16 @@ class RevenueSerializer(serializers.Serializer):
     contraction_mrr = serializers.DecimalField(**MONEY)
     churned_mrr = serializers.DecimalField(**MONEY)
     ending_mrr = serializers.DecimalField(**MONEY)
-    nrr = serializers.DecimalField(max_digits=10, decimal_places=4, coerce_to_string=False,
-                                   allow_null=True, help_text="ratio, e.g. 1.0239; null "
-                                   "when starting MRR is 0")
-    grr = serializers.DecimalField(max_digits=10, decimal_places=4, coerce_to_string=False,
-                                   allow_null=True)
+    nrr = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="ratio, e.g. 1.0239; null when starting MRR is 0",
+    )
+    grr = serializers.DecimalField(
+        max_digits=10, decimal_places=4, coerce_to_string=False, allow_null=True
+    )
 
 
 class MonthlyMovementSerializer(serializers.Serializer):
@@ -63,8 +68,9 @@ class RevenueMetricsApi(APIView):
 class RevenueMonthlyApi(APIView):
     """One row per month (month-end snapshots): starting MRR, each movement, ending MRR."""
 
-    @extend_schema(parameters=[RevenueQuerySerializer],
-                   responses=MonthlyMovementSerializer(many=True))
+    @extend_schema(
+        parameters=[RevenueQuerySerializer], responses=MonthlyMovementSerializer(many=True)
+    )
     def get(self, request):
         query = RevenueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -27,8 +27,9 @@ class SponsorSerializer(serializers.Serializer):
 
 class OpportunitySerializer(serializers.ModelSerializer):
     account = AccountRefSerializer(read_only=True)
-    target_sku = serializers.CharField(source="target_product.sku", read_only=True,
-                                       allow_null=True, default=None)
+    target_sku = serializers.CharField(
+        source="target_product.sku", read_only=True, allow_null=True, default=None
+    )
     department = serializers.SerializerMethodField()
     play = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
@@ -38,9 +39,26 @@ class OpportunitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Opportunity
         fields = [
-            "id", "external_id", "account", "play", "motion", "target_sku", "department",
-            "status", "stage", "score", "triggers", "new_champion_needed", "sponsor",
-            "explanation", "amount_arr", "notes", "as_of", "created", "closed", "updated",
+            "id",
+            "external_id",
+            "account",
+            "play",
+            "motion",
+            "target_sku",
+            "department",
+            "status",
+            "stage",
+            "score",
+            "triggers",
+            "new_champion_needed",
+            "sponsor",
+            "explanation",
+            "amount_arr",
+            "notes",
+            "as_of",
+            "created",
+            "closed",
+            "updated",
         ]
         read_only_fields = fields
 
@@ -48,13 +66,19 @@ class OpportunitySerializer(serializers.ModelSerializer):
     def get_department(self, obj: Opportunity) -> str | None:
         return obj.department or None
 
-    @extend_schema_field(serializers.ChoiceField(
-        choices=Opportunity._meta.get_field("play").choices, allow_null=True))
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Opportunity._meta.get_field("play").choices, allow_null=True
+        )
+    )
     def get_play(self, obj: Opportunity) -> str | None:
         return obj.play or None
 
-    @extend_schema_field(serializers.ChoiceField(
-        choices=Opportunity._meta.get_field("status").choices, allow_null=True))
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Opportunity._meta.get_field("status").choices, allow_null=True
+        )
+    )
     def get_status(self, obj: Opportunity) -> str | None:
         return obj.status or None
 
@@ -70,14 +94,16 @@ class OpportunityUpdateSerializer(serializers.Serializer):
     """PATCH: the fields a person may change."""
 
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-    amount_arr = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0,
-                                          required=False, allow_null=True)
+    amount_arr = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    read = serializers.BooleanField(required=False, write_only=True,
-                                    help_text="PATCH true to mark as read")
+    read = serializers.BooleanField(
+        required=False, write_only=True, help_text="PATCH true to mark as read"
+    )
 
     class Meta:
         model = Notification

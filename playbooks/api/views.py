@@ -16,8 +16,12 @@ from .serializers import (
 )
 
 
-class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class OpportunityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Expansion opportunities, ranked by score; PATCH moves the stage or sets amount/notes."""
 
     serializer_class = OpportunitySerializer
@@ -37,13 +41,13 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         opportunity = self.get_object()
         data = OpportunityUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = opportunity_update(opportunity=opportunity, user=request.user,
-                                     **data.validated_data)
+        updated = opportunity_update(
+            opportunity=opportunity, user=request.user, **data.validated_data
+        )
         return Response(OpportunitySerializer(self.get_queryset().get(pk=updated.pk)).data)
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin,
-                          viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The user's own in-app notifications (usage alerts), newest first; PATCH marks read."""
 
     serializer_class = NotificationSerializer
@@ -56,5 +60,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin,
         return Notification.objects.filter(user=self.request.user).order_by("-created", "-id")
 
     def perform_update(self, serializer):
-        notification_mark_read(notification=serializer.instance,
-                               read=serializer.validated_data.get("read", True))
+        notification_mark_read(
+            notification=serializer.instance, read=serializer.validated_data.get("read", True)
+        )

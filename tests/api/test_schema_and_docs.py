@@ -18,8 +18,13 @@ def test_schema_validates_without_warnings(tmp_path) -> None:
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/v1/opportunities/", "/api/v1/usage/", "/api/v1/metrics/revenue/",
-                 "/api/v1/accounts/{external_id}/", "/api/v1/notifications/"):
+    for path in (
+        "/api/v1/opportunities/",
+        "/api/v1/usage/",
+        "/api/v1/metrics/revenue/",
+        "/api/v1/accounts/{external_id}/",
+        "/api/v1/notifications/",
+    ):
         assert f"{path}:" in text
 
 
@@ -31,8 +36,15 @@ def test_schema_types_numbers_as_numbers_and_lists_enums() -> None:
     assert opportunity["score"]["type"] == "number"
     assert opportunity["amount_arr"]["type"] == "number"
     stage_enum = schema["components"]["schemas"]["StageEnum"]["enum"]
-    assert stage_enum == ["identified", "qualified", "proposal", "negotiation", "won", "lost",
-                          "expired"]
+    assert stage_enum == [
+        "identified",
+        "qualified",
+        "proposal",
+        "negotiation",
+        "won",
+        "lost",
+        "expired",
+    ]
     revenue = schema["components"]["schemas"]["Revenue"]["properties"]
     assert revenue["nrr"]["type"] == "number"
 
@@ -50,8 +62,10 @@ def test_usage_is_throttled_per_user(settings) -> None:
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"usage": "2/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"usage": "2/min"},
+    }
     client = APIClient()
     client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
     statuses = [client.post("/api/v1/usage/", [], format="json").status_code for _ in range(3)]

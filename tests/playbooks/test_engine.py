@@ -1100,8 +1100,7 @@ def _chunk(data: ScoringInput, account_ids: set[int]) -> ScoringInput:
         stakeholders=people,
         priorities=data.priorities[data.priorities["stakeholder_id"].isin(people["id"])],
         signals=data.signals[data.signals["account_id"].isin(account_ids)],
-        success_metrics=data.success_metrics[
-            data.success_metrics["account_id"].isin(account_ids)],
+        success_metrics=data.success_metrics[data.success_metrics["account_id"].isin(account_ids)],
         peer_accounts=data.accounts,
         peer_lines=data.lines,
     )
@@ -1118,7 +1117,8 @@ def test_chunks_with_book_wide_peers_equal_the_whole_book(chunks: int) -> None:
         for name in ("health", "opportunities"):
             expected = getattr(whole, name).sort_values(["account_id"], kind="mergesort")
             got = pd.concat([getattr(p, name) for p in parts]).sort_values(
-                ["account_id"], kind="mergesort")
+                ["account_id"], kind="mergesort"
+            )
             key = ["account_id", "key"] if name == "opportunities" else ["account_id"]
             expected = expected.sort_values(key).reset_index(drop=True)
             got = got.sort_values(key).reset_index(drop=True)

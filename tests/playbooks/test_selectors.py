@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def test_sql_usage_windows_equal_the_engine_definition(imported_sample_book, as_of) -> None:
     config = ScoringConfig()
     raw = pd.DataFrame.from_records(
-        list(DailyUsage.objects.values("account_id", "metric", "date", "quantity")))
+        list(DailyUsage.objects.values("account_id", "metric", "date", "quantity"))
+    )
 
     expected = usage_window_aggregates(raw, as_of=as_of, config=config)
     got = usage_aggregates_load(as_of=as_of, config=config, lo=0, hi=10**9)

@@ -46,7 +46,13 @@ __all__ = [
 ]
 
 HEALTH_COLUMNS = [
-    "account_id", "external_id", "score", *COMPONENTS, "eligible", "reasons", "actions",
+    "account_id",
+    "external_id",
+    "score",
+    *COMPONENTS,
+    "eligible",
+    "reasons",
+    "actions",
     "weakest_component",
 ]
 

@@ -16,10 +16,26 @@ LEVEL_CODES = ("utilization_80", "utilization_90", "utilization_95")
 WORD_BITS = 62  # product bits per int64 word of an ownership mask
 
 OPPORTUNITY_COLUMNS = [
-    "account_id", "external_id", "key", "play", "motion", "target_product_id", "target_sku",
-    "department", "status", "score", "points", "health", "triggers", "new_champion_needed",
-    "sponsor_stakeholder_id", "sponsor_name", "sponsor_priority_id", "sponsor_priority",
-    "pitch", "explanation",
+    "account_id",
+    "external_id",
+    "key",
+    "play",
+    "motion",
+    "target_product_id",
+    "target_sku",
+    "department",
+    "status",
+    "score",
+    "points",
+    "health",
+    "triggers",
+    "new_champion_needed",
+    "sponsor_stakeholder_id",
+    "sponsor_name",
+    "sponsor_priority_id",
+    "sponsor_priority",
+    "pitch",
+    "explanation",
 ]
 
 
@@ -64,7 +80,9 @@ def _adjacent_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> Dat
         on=["account_id", "target_product_id"],
     )
     cnt_ab = (
-        both.groupby([*g, "start_product_id", "target_product_id"]).size().rename("n_ab")
+        both.groupby([*g, "start_product_id", "target_product_id"])
+        .size()
+        .rename("n_ab")
         .reset_index()
     )
     adj = adj.merge(
@@ -87,8 +105,9 @@ def _audit_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFr
     aud = aud.astype({"target_product_id": "int64"}).merge(_peer_accounts(ctx), on="account_id")
     cols = ["account_id", "key", "target_product_id", "peers", "owners_b", "aux"]
     if aud.empty:
-        return DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"key": object,
-                                                                               "aux": object})
+        return DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype(
+            {"key": object, "aux": object}
+        )
     g = ["segment", "industry"]
     pid = np.sort(ctx.products["product_id"].unique())
     n_words = len(pid) // WORD_BITS + 1
@@ -132,9 +151,11 @@ def lookalike_rows(ctx: Context, base: DataFrame) -> DataFrame:
         share = np.where(peers > 0, la["owners_b"].to_numpy(dtype="float64") / peers, 0.0)
     la = la.assign(share=share)
     la = la[(la["peers"] >= cfg.lookalike_min_peers) & (la["share"] >= cfg.lookalike_min_share)]
-    la = la.assign(_neg_share=-la["share"], _neg_peers=-la["peers"]).sort_values(
-        ["account_id", "key", "_neg_share", "_neg_peers", "aux"], kind="mergesort"
-    ).drop_duplicates(["account_id", "key"])
+    la = (
+        la.assign(_neg_share=-la["share"], _neg_peers=-la["peers"])
+        .sort_values(["account_id", "key", "_neg_share", "_neg_peers", "aux"], kind="mergesort")
+        .drop_duplicates(["account_id", "key"])
+    )
     sku = la["target_product_id"].map(ctx.products.set_index("product_id")["sku"])
     return DataFrame(
         {
@@ -142,15 +163,19 @@ def lookalike_rows(ctx: Context, base: DataFrame) -> DataFrame:
             "key": la["key"],
             "code": "lookalike",
             "points": cfg.points_lookalike * la["share"],
-            "detail": la["owners_b"].astype(str) + " of " + la["peers"].astype(str)
-            + " similar accounts also own " + sku,
+            "detail": la["owners_b"].astype(str)
+            + " of "
+            + la["peers"].astype(str)
+            + " similar accounts also own "
+            + sku,
             "level_rank": 0,
         }
     )
 
 
-def merge_opportunities(ctx: Context, cand: DataFrame, boosts: DataFrame) -> tuple[DataFrame,
-                                                                                     DataFrame]:
+def merge_opportunities(
+    ctx: Context, cand: DataFrame, boosts: DataFrame
+) -> tuple[DataFrame, DataFrame]:
     """Trigger rows -> (opportunities, triggers): one opportunity per (account_id, key)."""
     keys = ["account_id", "key"]
     cand = cand.assign(code_ord=cand["code"].map(CODE_INDEX))
@@ -172,8 +197,12 @@ def merge_opportunities(ctx: Context, cand: DataFrame, boosts: DataFrame) -> tup
     trig = pd.concat([cand[cols], look[cols], bst[cols]], ignore_index=True)
     # a level trigger counts once, at its highest level
     is_level = trig["code"].isin(LEVEL_CODES)
-    top = trig["level_rank"].where(is_level, 0).groupby([trig["account_id"], trig["key"]]) \
+    top = (
+        trig["level_rank"]
+        .where(is_level, 0)
+        .groupby([trig["account_id"], trig["key"]])
         .transform("max")
+    )
     trig = trig[~is_level | (trig["level_rank"] == top)]
     trig = trig.assign(code_ord=trig["code"].map(CODE_INDEX), detail=trig["detail"].fillna(""))
     trig = trig.drop_duplicates(["account_id", "key", "code", "detail"]).sort_values(
@@ -192,8 +221,10 @@ def finish_opportunities(
     keys = ["account_id", "key"]
     points = trig.groupby(keys, sort=True)["points"].sum().rename("points").reset_index()
     trig = trig.assign(obj=trig[["code", "points", "detail"]].to_dict("records"))
-    tl = group_collect(trig, keys, "obj").rename(columns={"obj": "triggers"}).merge(
-        group_collect(trig, keys, "detail", "; ").rename(columns={"detail": "why"}), on=keys
+    tl = (
+        group_collect(trig, keys, "obj")
+        .rename(columns={"obj": "triggers"})
+        .merge(group_collect(trig, keys, "detail", "; ").rename(columns={"detail": "why"}), on=keys)
     )
     opp = opp.merge(points, on=keys).merge(tl, on=keys)
     opp = opp.merge(
@@ -271,20 +302,36 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
     ready = o["status"] == "ready"
     who = np.where(
         ready,
-        "sponsor: " + _s(o["sponsor_name"]) + ", whose " + str(ctx.t.year) + " priority is \""
-        + _s(o["sponsor_priority"]) + "\"",
+        "sponsor: "
+        + _s(o["sponsor_name"])
+        + ", whose "
+        + str(ctx.t.year)
+        + ' priority is "'
+        + _s(o["sponsor_priority"])
+        + '"',
         "no sponsor yet: first find an executive sponsor or economic buyer with a "
-        + str(ctx.t.year) + " " + np.where(dept != "", dept, "departmental") + " priority",
+        + str(ctx.t.year)
+        + " "
+        + np.where(dept != "", dept, "departmental")
+        + " priority",
     )
     champ = np.where(
-        o["new_champion_needed"], ", and a new champion in " + np.where(dept != "", dept,
-                                                                         "that department"), ""
+        o["new_champion_needed"],
+        ", and a new champion in " + np.where(dept != "", dept, "that department"),
+        "",
     )
     what = pd.Series(what, index=o.index)
     what = what.str[:1].str.lower() + what.str[1:]
     out = (
-        _s(o["account_name"]) + ": " + what + ", now because " + _s(o["why"]) + "; "
-        + pd.Series(who, index=o.index) + pd.Series(champ, index=o.index) + "."
+        _s(o["account_name"])
+        + ": "
+        + what
+        + ", now because "
+        + _s(o["why"])
+        + "; "
+        + pd.Series(who, index=o.index)
+        + pd.Series(champ, index=o.index)
+        + "."
     )
     return out
 
@@ -301,18 +348,24 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
     )
     rl = group_collect(reasons, ["account_id"], "reason").set_index("account_id")["reason"]
 
-    ns = opps[opps["status"] == "needs_sponsor"].sort_values(["account_id", "key"],
-                                                             kind="mergesort")
+    ns = opps[opps["status"] == "needs_sponsor"].sort_values(
+        ["account_id", "key"], kind="mergesort"
+    )
     ns_detail = (
-        ns["play"] + " -> " + _s(ns["target_sku"]).replace("", "-")
-        + " needs an executive sponsor or economic buyer with a " + str(ctx.t.year)
-        + " priority in " + _s(ns["department"]).replace("", "its department")
+        ns["play"]
+        + " -> "
+        + _s(ns["target_sku"]).replace("", "-")
+        + " needs an executive sponsor or economic buyer with a "
+        + str(ctx.t.year)
+        + " priority in "
+        + _s(ns["department"]).replace("", "its department")
     )
     dev = group_collect(ns.assign(detail=ns_detail), ["account_id"], "detail", "; ")
     actions = pd.concat(
         [
             acc.loc[acc["unhealthy"], ["account_id", "recovery_detail"]]
-            .rename(columns={"recovery_detail": "detail"}).assign(code="health_recovery", o=0),
+            .rename(columns={"recovery_detail": "detail"})
+            .assign(code="health_recovery", o=0),
             acc.loc[acc["underutilized"], ["account_id", "adoption_detail"]]
             .rename(columns={"adoption_detail": "detail"})
             .assign(code="adoption_intervention", o=1),
@@ -322,9 +375,7 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
     ).sort_values(["account_id", "o"], kind="mergesort")
     actions = actions.assign(obj=actions[["code", "detail"]].to_dict("records"))
     al = group_collect(actions, ["account_id"], "obj").set_index("account_id")["obj"]
-    out = ids.assign(
-        reasons=ids["account_id"].map(rl), actions=ids["account_id"].map(al)
-    )
+    out = ids.assign(reasons=ids["account_id"].map(rl), actions=ids["account_id"].map(al))
     empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
     out["reasons"] = out["reasons"].where(out["reasons"].notna(), empty)
     out["actions"] = out["actions"].where(out["actions"].notna(), empty)

@@ -59,8 +59,20 @@ def build_context(data: ScoringInput, t: pd.Timestamp, cfg: ScoringConfig) -> Co
     active = lines[(lines["start_date"] <= t) & (lines["end_date"] >= t)]
     active = active[active["account_id"].isin(data.accounts["id"])]
     active = active.rename(columns={"id": "line_id"}).merge(
-        products[["product_id", "sku", "name", "kind", "family", "tier_rank", "department",
-                  "dkey", "is_tier", "list_arr"]].rename(columns={"name": "product_name"}),
+        products[
+            [
+                "product_id",
+                "sku",
+                "name",
+                "kind",
+                "family",
+                "tier_rank",
+                "department",
+                "dkey",
+                "is_tier",
+                "list_arr",
+            ]
+        ].rename(columns={"name": "product_name"}),
         on="product_id",
         how="inner",
     )
@@ -113,8 +125,15 @@ def build_context(data: ScoringInput, t: pd.Timestamp, cfg: ScoringConfig) -> Co
                 "priority": "sponsor_priority",
             }
         )[
-            ["account_id", "dkey", "sponsor_stakeholder_id", "sponsor_name",
-             "sponsor_priority_id", "sponsor_priority", "p_department"]
+            [
+                "account_id",
+                "dkey",
+                "sponsor_stakeholder_id",
+                "sponsor_name",
+                "sponsor_priority_id",
+                "sponsor_priority",
+                "p_department",
+            ]
         ]
         .reset_index(drop=True)
     )
@@ -134,8 +153,9 @@ def build_context(data: ScoringInput, t: pd.Timestamp, cfg: ScoringConfig) -> Co
     )
 
 
-def _peers(data: ScoringInput, t: pd.Timestamp, accounts: DataFrame, owned: DataFrame
-           ) -> dict[str, DataFrame]:
+def _peers(
+    data: ScoringInput, t: pd.Timestamp, accounts: DataFrame, owned: DataFrame
+) -> dict[str, DataFrame]:
     """The accounts lookalike compares with: the scored ones, or the whole book's when the
     input is a chunk (so that a chunk's results never depend on the chunking)."""
     columns = ["account_id", "segment", "industry"]
@@ -145,22 +165,24 @@ def _peers(data: ScoringInput, t: pd.Timestamp, accounts: DataFrame, owned: Data
     active = lines[(lines["start_date"] <= t) & (lines["end_date"] >= t)]
     active = active[active["product_id"].isin(data.products["id"])]
     peer_owned = (
-        active[["account_id", "product_id"]].drop_duplicates()
-        .sort_values(["account_id", "product_id"], kind="mergesort").reset_index(drop=True)
+        active[["account_id", "product_id"]]
+        .drop_duplicates()
+        .sort_values(["account_id", "product_id"], kind="mergesort")
+        .reset_index(drop=True)
     )
     peers = data.peer_accounts.rename(columns={"id": "account_id"})
     peers = peers[peers["account_id"].isin(peer_owned["account_id"])]
     peer_owned = peer_owned[peer_owned["account_id"].isin(peers["account_id"])]
-    return {"peer_accounts": peers[columns].reset_index(drop=True),
-            "peer_owned": peer_owned.reset_index(drop=True)}
+    return {
+        "peer_accounts": peers[columns].reset_index(drop=True),
+        "peer_owned": peer_owned.reset_index(drop=True),
+    }
 
 
 def lacks(ctx: Context, account_id: pd.Series, product_id: pd.Series) -> np.ndarray:
     """True where the account does not own the product (for a tier: nor a tier of the same
     family at the same or a higher rank)."""
-    pairs = DataFrame(
-        {"account_id": account_id.to_numpy(), "product_id": product_id.to_numpy()}
-    )
+    pairs = DataFrame({"account_id": account_id.to_numpy(), "product_id": product_id.to_numpy()})
     owns = pairs.merge(ctx.owned.assign(_own=True), on=["account_id", "product_id"], how="left")
     owns = owns["_own"].fillna(False).to_numpy(dtype=bool)
     prod = ctx.products.set_index("product_id")
@@ -177,8 +199,19 @@ def utilization(ctx: Context) -> DataFrame:
     cfg = ctx.cfg
     ent = ctx.data.entitlements.rename(columns={"id": "entitlement_id"})
     ent = ent.merge(
-        ctx.active[["line_id", "account_id", "product_id", "sku", "dkey", "department",
-                    "is_tier", "family", "tier_rank"]],
+        ctx.active[
+            [
+                "line_id",
+                "account_id",
+                "product_id",
+                "sku",
+                "dkey",
+                "department",
+                "is_tier",
+                "family",
+                "tier_rank",
+            ]
+        ],
         left_on="contract_id",
         right_on="line_id",
         how="inner",
@@ -214,16 +247,26 @@ def utilization(ctx: Context) -> DataFrame:
 
 
 UTILIZATION_COLUMNS = [
-    "entitlement_id", "account_id", "contract_id", "product_id", "sku", "metric", "limit",
-    "period", "used", "ratio", "level",
+    "entitlement_id",
+    "account_id",
+    "contract_id",
+    "product_id",
+    "sku",
+    "metric",
+    "limit",
+    "period",
+    "used",
+    "ratio",
+    "level",
 ]
 
 
 def health(ctx: Context, util: DataFrame) -> DataFrame:
     """Components, score, eligibility and reason flags per scored account."""
     cfg, t = ctx.cfg, ctx.t
-    acc = ctx.accounts[["account_id", "external_id", "name", "segment", "industry",
-                        "customer_since"]].copy()
+    acc = ctx.accounts[
+        ["account_id", "external_id", "name", "segment", "industry", "customer_since"]
+    ].copy()
     ids = acc["account_id"]
 
     # adoption: mean over active entitlements of min(utilization, 1) x 100
@@ -279,8 +322,13 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
     ).clip(0.0, 100.0)
 
     weights = np.array(
-        [cfg.weight_adoption, cfg.weight_trend, cfg.weight_sentiment, cfg.weight_support,
-         cfg.weight_relationship],
+        [
+            cfg.weight_adoption,
+            cfg.weight_trend,
+            cfg.weight_sentiment,
+            cfg.weight_support,
+            cfg.weight_relationship,
+        ],
         dtype="float64",
     )
     comp = acc[COMPONENTS].to_numpy(dtype="float64")
@@ -303,8 +351,14 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
         .set_index("account_id")
     )
     low_txt = (
-        low["metric"] + " at " + fmt_pct(low["used"], low["limit"]) + " of "
-        + fmt_num(low["limit"]) + " (" + low["sku"] + ")"
+        low["metric"]
+        + " at "
+        + fmt_pct(low["used"], low["limit"])
+        + " of "
+        + fmt_num(low["limit"])
+        + " ("
+        + low["sku"]
+        + ")"
     )
     lowest = ids.map(low_txt).astype(object)
     acc["lowest_use"] = lowest.where(lowest.notna(), "no active entitlement").to_numpy()
@@ -316,8 +370,10 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
             "latest NPS " + fmt_num(acc["nps"]) + " on " + fmt_date(acc["nps_date"]),
             "no recent NPS",
         ),
-        "support": acc["tickets"].astype(str) + " support tickets in the last "
-        + str(cfg.support_window_days) + " days",
+        "support": acc["tickets"].astype(str)
+        + " support tickets in the last "
+        + str(cfg.support_window_days)
+        + " days",
         "relationship": np.select(
             [~acc["has_champion"] & ~acc["has_sponsor"], ~acc["has_champion"]],
             ["no active champion nor executive sponsor", "no active champion"],
@@ -330,12 +386,18 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
         "",
     )
     acc["recovery_detail"] = (
-        "weakest component: " + acc["weakest"] + " at "
-        + acc["weakest_value"].map("{:.1f}".format).astype(str) + " ("
-        + pd.Series(hint, index=acc.index) + ")"
+        "weakest component: "
+        + acc["weakest"]
+        + " at "
+        + acc["weakest_value"].map("{:.1f}".format).astype(str)
+        + " ("
+        + pd.Series(hint, index=acc.index)
+        + ")"
     )
     acc["adoption_detail"] = (
-        "adoption at " + acc["adoption"].map("{:.1f}".format).astype(str) + " is below "
+        "adoption at "
+        + acc["adoption"].map("{:.1f}".format).astype(str)
+        + " is below "
         + fmt_num(pd.Series([cfg.adoption_threshold] * len(acc), index=acc.index))
         + ": the customer uses too little of what it bought; lowest use: "
         + acc["lowest_use"]

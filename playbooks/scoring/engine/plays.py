@@ -14,15 +14,36 @@ from .frames import window_start
 from .health import Context, fmt_date, fmt_num, fmt_pct, lacks
 
 ROW_COLUMNS = [
-    "account_id", "key", "play", "motion", "target_product_id", "department", "pitch",
-    "code", "points", "detail", "level_rank", "start_product_id", "aux",
+    "account_id",
+    "key",
+    "play",
+    "motion",
+    "target_product_id",
+    "department",
+    "pitch",
+    "code",
+    "points",
+    "detail",
+    "level_rank",
+    "start_product_id",
+    "aux",
 ]
 
 # the order of trigger codes inside an opportunity
 CODE_ORDER = [
-    "utilization_95", "utilization_90", "utilization_80", "seat_growth", "renewal_d90",
-    "internal_referral", "compliance_change", "feature_request", "adjacent_workflow",
-    "lookalike", "promoter_nps", "outcome_achieved", "reference",
+    "utilization_95",
+    "utilization_90",
+    "utilization_80",
+    "seat_growth",
+    "renewal_d90",
+    "internal_referral",
+    "compliance_change",
+    "feature_request",
+    "adjacent_workflow",
+    "lookalike",
+    "promoter_nps",
+    "outcome_achieved",
+    "reference",
 ]
 CROSS_SELL_PLAYS = ("automation_audit", "adjacent_cross_sell")
 PLAY_MOTION = {
@@ -40,8 +61,14 @@ PLAY_MOTION = {
 def rows(df: DataFrame, **cols) -> DataFrame:
     """Build trigger rows aligned with ``df``: each keyword is a Series/array aligned with df or
     a scalar broadcast to every row; account_id defaults to df's."""
-    defaults = {"pitch": "", "aux": "", "level_rank": 0, "department": None,
-                "target_product_id": np.nan, "start_product_id": np.nan}
+    defaults = {
+        "pitch": "",
+        "aux": "",
+        "level_rank": 0,
+        "department": None,
+        "target_product_id": np.nan,
+        "start_product_id": np.nan,
+    }
     cols.setdefault("account_id", df["account_id"])
     frame = DataFrame(index=pd.RangeIndex(len(df)))
     for c in ROW_COLUMNS:
@@ -50,8 +77,14 @@ def rows(df: DataFrame, **cols) -> DataFrame:
             v = v.to_numpy()
         frame[c] = v
     return frame.astype(
-        {"account_id": "int64", "target_product_id": "float64", "start_product_id": "float64",
-         "points": "float64", "level_rank": "int64", "department": object}
+        {
+            "account_id": "int64",
+            "target_product_id": "float64",
+            "start_product_id": "float64",
+            "points": "float64",
+            "level_rank": "int64",
+            "department": object,
+        }
     )
 
 
@@ -100,8 +133,14 @@ def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> Data
     code = np.array([""] + [s[0] for s in slots], dtype=object)[u["slot"].to_numpy()]
     points = np.array([0.0] + [s[2] for s in slots])[u["slot"].to_numpy()]
     detail = (
-        u["metric"] + " at " + fmt_pct(u["used"], u["limit"]) + " of " + fmt_num(u["limit"])
-        + " (" + u["sku"] + ")"
+        u["metric"]
+        + " at "
+        + fmt_pct(u["used"], u["limit"])
+        + " of "
+        + fmt_num(u["limit"])
+        + " ("
+        + u["sku"]
+        + ")"
     )
     return rows(
         u,
@@ -132,20 +171,37 @@ def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
     for part, detail in (
         (
             high,
-            lambda d: d["metric"] + " at " + fmt_pct(d["used"], d["limit"]) + " of "
-            + fmt_num(d["limit"]) + " (" + d["sku"] + ")",
+            lambda d: (
+                d["metric"]
+                + " at "
+                + fmt_pct(d["used"], d["limit"])
+                + " of "
+                + fmt_num(d["limit"])
+                + " ("
+                + d["sku"]
+                + ")"
+            ),
         ),
         (
             grow,
-            lambda d: fmt_num(d["new_users"]) + " new users in "
-            + str(cfg.new_users_window_days) + " days against " + fmt_num(d["limit"])
-            + " " + d["metric"] + " (" + d["sku"] + ")",
+            lambda d: (
+                fmt_num(d["new_users"])
+                + " new users in "
+                + str(cfg.new_users_window_days)
+                + " days against "
+                + fmt_num(d["limit"])
+                + " "
+                + d["metric"]
+                + " ("
+                + d["sku"]
+                + ")"
+            ),
         ),
     ):
         out.append(
             rows(
                 part,
-                        key="seat_expansion:" + part["sku"],
+                key="seat_expansion:" + part["sku"],
                 play="seat_expansion",
                 motion=PLAY_MOTION["seat_expansion"],
                 target_product_id=part["product_id"],
@@ -195,9 +251,14 @@ def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     dept = mod_id.map(pinfo["department"]).where(
         mod_id.notna(), r["account_id"].map(first["department"])
     )
-    detail = r["sku"] + " renews on " + fmt_date(r["end_date"]) + " (in " + r["days"].astype(
-        str
-    ) + " days)"
+    detail = (
+        r["sku"]
+        + " renews on "
+        + fmt_date(r["end_date"])
+        + " (in "
+        + r["days"].astype(str)
+        + " days)"
+    )
     return rows(
         r,
         key="value_review:" + mod_sku.fillna("-"),
@@ -232,7 +293,10 @@ def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     )
     dept = s["catalog_department"].where(s["product_id"].notna(), s["department"])
     detail = (
-        "referral to " + s["department"] + " on " + fmt_date(s["date"])
+        "referral to "
+        + s["department"]
+        + " on "
+        + fmt_date(s["date"])
         + np.where(s["detail"] != "", ": " + s["detail"], "")
     )
     return rows(
@@ -266,9 +330,7 @@ def compliance_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
         ),
         on="_all",
     )
-    detail = np.where(s["detail"] != "", s["detail"], "new mandate") + " on " + fmt_date(
-        s["date"]
-    )
+    detail = np.where(s["detail"] != "", s["detail"], "new mandate") + " on " + fmt_date(s["date"])
     return rows(
         s,
         key="compliance_module:" + s["sku"],
@@ -290,8 +352,12 @@ def feature_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     s = s.assign(skey=s["detail"].str.strip().str.casefold())
     p = ctx.products.assign(skey=ctx.products["sku"].str.casefold())
     p = p.sort_values(["skey", "product_id"], kind="mergesort").drop_duplicates("skey")
-    s = s.merge(p[["skey", "product_id", "sku", "department"]].rename(
-        columns={"department": "p_department"}), on="skey")
+    s = s.merge(
+        p[["skey", "product_id", "sku", "department"]].rename(
+            columns={"department": "p_department"}
+        ),
+        on="skey",
+    )
     s = s[lacks(ctx, s["account_id"], s["product_id"])]
     return rows(
         s,
@@ -320,7 +386,10 @@ def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     c = c[c["to_sku"].notna()]
     c = c[lacks(ctx, c["account_id"], c["to_product_id"])]
     detail = (
-        "owns " + c["from_sku"] + ", adjacent to " + c["to_sku"]
+        "owns "
+        + c["from_sku"]
+        + ", adjacent to "
+        + c["to_sku"]
         + np.where(c["pitch"] != "", ": " + c["pitch"].str.rstrip("."), "")
     )
     return rows(
@@ -368,7 +437,10 @@ def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
                 "account_id": sm["account_id"],
                 "code": "outcome_achieved",
                 "points": cfg.points_outcome_achieved,
-                "detail": sm["name"] + ": " + fmt_num(sm["achieved"]) + " against a target of "
+                "detail": sm["name"]
+                + ": "
+                + fmt_num(sm["achieved"])
+                + " against a target of "
                 + fmt_num(sm["target"]),
             }
         )
@@ -380,7 +452,8 @@ def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
                 "account_id": ref["account_id"],
                 "code": "reference",
                 "points": cfg.points_reference,
-                "detail": "reference agreed on " + fmt_date(ref["date"])
+                "detail": "reference agreed on "
+                + fmt_date(ref["date"])
                 + np.where(ref["detail"] != "", ": " + ref["detail"], ""),
             }
         )

@@ -13,9 +13,7 @@ from .frames import as_timestamp, window_start
 USAGE_COLUMNS = ["account_id", "metric", "used_last", "used_prior", "latest"]
 
 
-def usage_window_aggregates(
-    usage: DataFrame, *, as_of: date, config: ScoringConfig
-) -> DataFrame:
+def usage_window_aggregates(usage: DataFrame, *, as_of: date, config: ScoringConfig) -> DataFrame:
     """Aggregate raw rows (account_id, metric, date, quantity) for the scoring date ``as_of``.
 
     - ``used_last``: sum of quantity over the usage window T-(W-1) .. T (W = usage_window_days);
@@ -55,10 +53,6 @@ def usage_window_aggregates(
         used_last=("last_q", "sum"), used_prior=("prior_q", "sum")
     )
     # u is sorted by (account, metric, date): the last row of the window is the latest reading
-    latest = (
-        u[in_last]
-        .groupby(keys, as_index=False, sort=True)
-        .agg(latest=("quantity", "last"))
-    )
+    latest = u[in_last].groupby(keys, as_index=False, sort=True).agg(latest=("quantity", "last"))
     out = sums.merge(latest, on=keys, how="left")
     return out[USAGE_COLUMNS].sort_values(keys, kind="mergesort").reset_index(drop=True)
