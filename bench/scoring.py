@@ -22,9 +22,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, REPO, scratch_database
+from _common import ADMIN_URL, OUT, REPO, scratch_database
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -40,9 +41,29 @@ UTILIZATION_SQL = """
 """
 
 
-def prepare(accounts: int, seed: int) -> str:
-    """Generate and import the book into its own database (not timed)."""
+RESULT_TABLES = (
+    "playbooks_opportunitystagechange, playbooks_opportunity, playbooks_healthsnapshot, "
+    "playbooks_utilizationsnapshot, playbooks_accountaction, playbooks_usagealert, "
+    "playbooks_notification, playbooks_scoringrun"
+)
+
+
+def prepare(accounts: int, seed: int, reuse: bool) -> str:
+    """Generate and import the book into its own database (not timed). With ``reuse``, an
+    already imported database keeps its book and only loses earlier scoring results, so the
+    run measured is always a first run."""
     name = f"expansion_bench_scoring_{accounts}"
+    url = urlunparse(urlparse(ADMIN_URL)._replace(path=f"/{name}"))
+    if reuse:
+        done = subprocess.run(
+            ["psql", url, "-qtAc", "SELECT count(*) FROM accounts_account"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0 and done.stdout.strip() == str(accounts):
+            subprocess.run(["psql", url, "-qc", f"TRUNCATE {RESULT_TABLES} CASCADE"], check=True)
+            return url
     url = scratch_database(name)
     book = OUT / f"book-{accounts}-{seed}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "expansion.settings.local"}
@@ -115,11 +136,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an already imported book (results are cleared)"
+    )
     args = parser.parse_args()
     results = {}
     for n in args.accounts:
         started = time.perf_counter()
-        url = prepare(n, args.seed)
+        url = prepare(n, args.seed, args.reuse)
         print(f"[{n} accounts prepared in {time.perf_counter() - started:.0f} s]", flush=True)
         r = results[n] = measure(url)
         c = r["counts"]

@@ -121,7 +121,27 @@ def _rows(queryset, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: int) -> ScoringInput:
+Peers = tuple[pd.DataFrame, pd.DataFrame]
+
+
+def scoring_peers_load(*, as_of: dt.date) -> Peers:
+    """Lookalike peers are book-wide: every account, and the lines active on the date. A run
+    in one process loads them once; each Celery chunk task loads its own."""
+    accounts = _rows(Account.objects.all(), ["id", "segment", "industry"])
+    lines = _dates(
+        _rows(
+            ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
+            ["id", "account_id", "product_id", "start_date", "end_date"],
+        ),
+        "start_date",
+        "end_date",
+    )
+    return accounts, lines
+
+
+def scoring_input_load(
+    *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int, peers: Peers | None = None
+) -> ScoringInput:
     """The engine's input for accounts with ids in lo..hi (see the module docstring)."""
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
     account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
@@ -196,16 +216,8 @@ def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: in
         "achieved",
     )
     usage = usage_aggregates_load(as_of=as_of, config=config, lo=lo, hi=hi)
-    # Lookalike peers are book-wide: every account, and the lines active on the date.
-    peer_accounts = _rows(Account.objects.all(), ["id", "segment", "industry"])
-    peer_lines = _dates(
-        _rows(
-            ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
-            ["id", "account_id", "product_id", "start_date", "end_date"],
-        ),
-        "start_date",
-        "end_date",
-    )
+    if peers is None:
+        peers = scoring_peers_load(as_of=as_of)
     return ScoringInput(
         accounts=accounts,
         products=products,
@@ -217,8 +229,8 @@ def scoring_input_load(*, as_of: dt.date, config: ScoringConfig, lo: int, hi: in
         priorities=priorities,
         signals=signals,
         success_metrics=success,
-        peer_accounts=peer_accounts,
-        peer_lines=peer_lines,
+        peer_accounts=peers[0],
+        peer_lines=peers[1],
     )
 
 

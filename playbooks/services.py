@@ -35,11 +35,11 @@ from .models import (
 )
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringResult, score_book
-from .selectors import account_id_chunks, scoring_input_load
+from .selectors import Peers, account_id_chunks, scoring_input_load, scoring_peers_load
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 25_000
+DEFAULT_CHUNK_SIZE = 50_000
 WRITE_BATCH = 2000
 HEALTH_COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
 OPPORTUNITY_FIELDS = (
@@ -67,12 +67,14 @@ def scoring_chunks(*, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[tuple[int, i
     return account_id_chunks(chunk_size=chunk_size)
 
 
-def scoring_chunk_score(*, run_id: int, lo: int, hi: int) -> dict[str, int]:
+def scoring_chunk_score(
+    *, run_id: int, lo: int, hi: int, peers: Peers | None = None
+) -> dict[str, int]:
     """Score accounts with ids lo..hi for the run's date and settings, and store the results
     in one transaction. Idempotent: re-running the chunk gives the same rows."""
     run = ScoringRun.objects.get(pk=run_id)
     config = ScoringConfig.from_dict(run.settings)
-    data = scoring_input_load(as_of=run.as_of, config=config, lo=lo, hi=hi)
+    data = scoring_input_load(as_of=run.as_of, config=config, lo=lo, hi=hi, peers=peers)
     result = score_book(data, as_of=run.as_of, config=config)
     with transaction.atomic():
         counts = scoring_results_save(run=run, result=result, lo=lo, hi=hi)
@@ -90,7 +92,9 @@ def scoring_results_save(
     levels = tuple(
         int(level) for _, level, _ in ScoringConfig.from_dict(run.settings).alert_slots()
     )
-    alerts = usage_alerts_raise(as_of=as_of, utilization=result.utilization, levels=levels)
+    alerts = usage_alerts_raise(
+        as_of=as_of, utilization=result.utilization, levels=levels, lo=lo, hi=hi
+    )
     counts: Counter[str] = Counter()
     counts["accounts_scored"] = len(result.health)
     counts["eligible"] = int(result.health["eligible"].sum()) if len(result.health) else 0
@@ -270,8 +274,9 @@ def scoring_run_execute(*, as_of: dt.date, chunk_size: int = DEFAULT_CHUNK_SIZE)
     Celery task runs the same chunk service in parallel workers)."""
     run = scoring_run_create(as_of=as_of)
     try:
+        peers = scoring_peers_load(as_of=as_of)
         counts = [
-            scoring_chunk_score(run_id=run.pk, lo=lo, hi=hi)
+            scoring_chunk_score(run_id=run.pk, lo=lo, hi=hi, peers=peers)
             for lo, hi in scoring_chunks(chunk_size=chunk_size)
         ]
     except Exception as exc:

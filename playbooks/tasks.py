@@ -50,5 +50,5 @@ def score_accounts_task(
 @shared_task(
     acks_late=True, autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5
 )
-def usage_alerts_notify_task(keys: list[list[int]]) -> int:
-    return usage_alerts_notify(keys=keys)
+def usage_alerts_notify_task(as_of: str, lo: int, hi: int) -> int:
+    return usage_alerts_notify(as_of=dt.date.fromisoformat(as_of), lo=lo, hi=hi)

@@ -6,6 +6,7 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import CsmCanEdit
@@ -43,10 +44,7 @@ class UsageIngestApi(APIView):
     throttle_scope = "usage"
     endpoint = "usage"
 
-    def get_throttles(self):
-        from rest_framework.throttling import ScopedRateThrottle
-
-        return [ScopedRateThrottle()]
+    throttle_classes = [ScopedRateThrottle]
 
     @extend_schema(
         request=UsageRowSerializer(many=True),

@@ -58,14 +58,13 @@ def test_swagger_ui_loads_only_local_assets() -> None:
     assert all(not s.startswith(("http://", "https://", "//")) for s in sources), sources
 
 
-def test_usage_is_throttled_per_user(settings) -> None:
+def test_usage_is_throttled_per_user(monkeypatch) -> None:
     from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
 
     cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"usage": "2/min"},
-    }
+    # DRF binds the rates when it is imported; the class attribute is what it reads.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"usage": "2/min"})
     client = APIClient()
     client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
     statuses = [client.post("/api/v1/usage/", [], format="json").status_code for _ in range(3)]

@@ -297,6 +297,7 @@ def test_usage_alerts_are_raised_once_and_sent_to_csm_and_ae(
     UserFactory(username="csm1", roles=["csm"])
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_execute(as_of=AS_OF)
+    first_mails = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_execute(as_of=AS_OF)
 
@@ -304,17 +305,22 @@ def test_usage_alerts_are_raised_once_and_sent_to_csm_and_ae(
         entitlement__contract__account__external_id="TT-004", entitlement__metric="api_calls"
     )
     assert sorted(tailspin_api.values_list("level", flat=True)) == [80, 90, 95]
-    subjects = [m.subject for m in mail.outbox]
-    assert subjects.count("Usage alert: Tailspin Toys at 95 %") == 1
-    message = next(m for m in mail.outbox if m.subject == "Usage alert: Tailspin Toys at 95 %")
-    assert sorted(message.to) == ["ae1@vendor.example", "csm1@vendor.example"]
-    assert Notification.objects.filter(
-        user__username="csm1", message__contains="Tailspin Toys"
-    ).exists()
+    # One digest per recipient, none on the re-run.
+    assert first_mails == len(mail.outbox) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["ae1@vendor.example", "csm1@vendor.example"]
+    digest = mail.outbox[0].body
+    assert "Tailspin Toys: api_calls of CORE-STARTER reached 95 % of its limit" in digest
+    assert "reached 90 % of its limit" not in digest.split("Tailspin Toys: api_calls")[1][:40]
+    alerted = set(UsageAlert.objects.values_list("entitlement_id", flat=True))
+    assert digest.count("\n") - 1 == len(alerted)  # a line per entitlement, then the date
+    assert Notification.objects.filter(user__username="csm1").count() == len(alerted)
+    assert (
+        Notification.objects.filter(
+            user__username="csm1", message__contains="Tailspin Toys: api_calls"
+        ).count()
+        == 1
+    )
     assert not UsageAlert.objects.filter(sent_at__isnull=True).exists()
-    raised = UsageAlert.objects.count()
-    assert len(mail.outbox) == len(set(UsageAlert.objects.values_list("entitlement_id", flat=True)))
-    assert raised >= 3
 
 
 def test_crashed_run_leaves_previous_results_and_next_run_completes(scored, monkeypatch) -> None:
