@@ -160,7 +160,11 @@ def book_import(
                 transaction.atomic(),
             ):
                 created, updated, unchanged = upsert_frame(
-                    spec.model, rows, key_fields=spec.key_fields, progress=bar.update
+                    spec.model,
+                    rows,
+                    key_fields=spec.key_fields,
+                    copy_into_empty=True,
+                    progress=bar.update,
                 )
             file_report.created, file_report.updated = created, updated
             file_report.unchanged = unchanged

@@ -62,18 +62,27 @@ def upsert_frame(
     *,
     key_fields: Iterable[str],
     progress: Progress | None = None,
+    copy_into_empty: bool = False,
 ) -> tuple[int, int, int]:
-    """Insert or update ``frame`` (columns = model attnames) by ``key_fields``."""
+    """Insert or update ``frame`` (columns = model attnames) by ``key_fields``.
+
+    ``copy_into_empty`` (bulk loads such as the book import): on PostgreSQL, lock the table
+    against concurrent writers for the transaction and, if it is empty, COPY straight in.
+    """
     key_fields = list(key_fields)
     if frame.empty:
         return 0, 0, 0
     if connection.vendor == "postgresql":
-        return _upsert_postgresql(model, frame, key_fields, progress)
+        return _upsert_postgresql(model, frame, key_fields, progress, copy_into_empty)
     return _upsert_generic(model, frame, key_fields, progress)
 
 
 def _upsert_postgresql(
-    model: type[models.Model], frame: pd.DataFrame, key_fields: list[str], progress: Progress | None
+    model: type[models.Model],
+    frame: pd.DataFrame,
+    key_fields: list[str],
+    progress: Progress | None,
+    copy_into_empty: bool,
 ) -> tuple[int, int, int]:
     table = model._meta.db_table
     by_attname = {f.attname: f for f in _concrete_fields(model)}
@@ -89,12 +98,16 @@ def _upsert_postgresql(
     column_sql = ", ".join(qn(by_attname[c].column) for c in columns)
     stage = f"book_stage_{table}"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {qn(table)})")
-        if not cursor.fetchone()[0]:
-            # An empty table cannot conflict (duplicate keys were rejected in validation):
-            # COPY straight into it, the fastest path PostgreSQL has.
-            _copy(cursor, qn(table), column_sql, full, progress)
-            return len(frame), 0, 0
+        if copy_into_empty:
+            # SHARE ROW EXCLUSIVE conflicts with itself and with other writers: a second bulk
+            # load waits, then finds the table filled and takes the upsert path.
+            cursor.execute(f"LOCK TABLE {qn(table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {qn(table)})")
+            if not cursor.fetchone()[0]:
+                # An empty table cannot conflict (duplicate keys were rejected in
+                # validation): COPY straight into it, the fastest path PostgreSQL has.
+                _copy(cursor, qn(table), column_sql, full, progress)
+                return len(frame), 0, 0
         cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
         cursor.execute(
             f"CREATE TEMP TABLE {qn(stage)} ON COMMIT DROP AS "
