@@ -89,12 +89,18 @@ def main() -> None:
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="per client")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per process")
     args = parser.parse_args()
     url = scratch_database("expansion_bench_api")
     django_on(url)
     token = populate(args.opportunities)
+    print(
+        f"gunicorn: {args.workers} processes x {args.threads} threads; "
+        f"{args.clients} clients x {args.requests} requests"
+    )
     subprocess.run(["psql", url, "-qc", "VACUUM ANALYZE"], check=True)
-    server = gunicorn(url, PORT)
+    server = gunicorn(url, PORT, workers=args.workers, threads=args.threads)
     try:
         headers = {"Authorization": f"Token {token}"}
         path = "/api/v1/opportunities/?page_size=100"

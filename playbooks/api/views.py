@@ -5,9 +5,12 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from expansion.api.pagination import CountedRows
+
 from ..filters import OpportunityFilterSet
 from ..models import Notification, Opportunity
 from ..permissions import CanChangeOpportunities
+from ..selectors import OPPORTUNITY_ROW_FIELDS, opportunity_rows
 from ..services import notification_mark_read, opportunity_update
 from .serializers import (
     NotificationSerializer,
@@ -35,6 +38,12 @@ class OpportunityViewSet(
             .select_related("account", "target_product", "sponsor", "sponsor_priority")
             .order_by("-score", "id")
         )
+
+    def list(self, request, *args, **kwargs):
+        """The ranked list: rows straight from ``values()`` (see ``opportunity_rows``)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(CountedRows(queryset, OPPORTUNITY_ROW_FIELDS))
+        return self.get_paginated_response(opportunity_rows(page))
 
     @extend_schema(request=OpportunityUpdateSerializer, responses=OpportunitySerializer)
     def partial_update(self, request, *args, **kwargs):

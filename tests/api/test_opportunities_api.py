@@ -157,3 +157,24 @@ def test_api_errors_are_json_even_outside_the_router(db, manager) -> None:
         assert response.status_code in (400, 404), url
         assert response["Content-Type"] == "application/json", url
         assert "detail" in response.json()
+
+
+def test_list_rows_are_exactly_the_serializer_representation(scored, manager) -> None:
+    """The list is served from values() for speed; it must say exactly what the serializer
+    (used by the detail endpoint and the schema) says, field for field."""
+    from playbooks.api.serializers import OpportunitySerializer
+
+    Opportunity.objects.filter(play="tier_upgrade").update(amount_arr=12345.5, notes="n")
+    listed = manager.get("/api/v1/opportunities/?page_size=500").json()["results"]
+    ordered = Opportunity.objects.select_related(
+        "account", "target_product", "sponsor", "sponsor_priority"
+    ).order_by("-score", "id")
+    expected = [dict(x) for x in OpportunitySerializer(ordered, many=True).data]
+
+    import json
+
+    from rest_framework.utils.encoders import JSONEncoder
+
+    assert listed == json.loads(json.dumps(expected, cls=JSONEncoder))
+    assert any(o["sponsor"] for o in listed) and any(o["sponsor"] is None for o in listed)
+    assert any(o["amount_arr"] == 12345.5 for o in listed)
