@@ -17,7 +17,8 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SECRET_KEY")}
+    dropped = ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({k: v for k, v in PRODUCTION_ENV.items() if k not in drop})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
