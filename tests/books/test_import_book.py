@@ -223,3 +223,19 @@ def test_emails_are_stored_lower_case(book_copy: Path) -> None:
     book_import(directory=book_copy)
 
     assert Account.objects.get(external_id="NW-001").owner_email == "ae1@vendor.example"
+
+
+def test_a_generated_demo_book_imports_without_a_single_rejection(tmp_path: Path) -> None:
+    """GIVEN the demo generator's book WHEN imported THEN every row of every file goes in:
+    the generator and the importer agree on the format (columns, enums, references)."""
+    import datetime as dt
+
+    from books.demo_book import demo_book_write
+
+    written = demo_book_write(directory=tmp_path, accounts=60, seed=3, as_of=dt.date(2026, 6, 30))
+
+    report = book_import(directory=tmp_path)
+
+    assert report.exit_code == 0, [str(e) for f in report.files for e in f.errors][:10]
+    assert {f.filename: f.created for f in report.files} == written
+    assert not [f.notes for f in report.files if f.notes]
