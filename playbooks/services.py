@@ -14,7 +14,6 @@ from collections import Counter
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from expansion.bulk import insert_frame, update_frame, upsert_frame
@@ -302,10 +301,6 @@ def opportunity_stage_change(
             opportunity=locked, from_stage=previous, to_stage=stage, changed_by=user, note=note
         )
     return locked
-
-
-def open_opportunity_q() -> Q:
-    return Q(stage__in=OPEN_STAGES)
 
 
 _UNSET = object()

@@ -35,39 +35,55 @@ class IngestResult:
         return {"accepted": self.accepted, "rejected": self.rejected}
 
 
-def _as_text(value) -> str:
-    if value is None or isinstance(value, bool | dict | list):
-        return "" if value is None else "\0invalid"
-    return str(value).strip()
+JSON_TYPES = {bool: "a boolean", list: "an array", dict: "an object"}
 
 
-def usage_ingest(*, user, rows: list[dict]) -> IngestResult:
+def _shape_errors(rows: list) -> list[dict]:
+    """Rows that are not objects, and values that are not a string, a number or null."""
+    errors = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.append(
+                {"index": index, "field": "non_field_errors", "error": "expected an object"}
+            )
+            continue
+        for name in USAGE_FIELDS:
+            kind = JSON_TYPES.get(type(row.get(name)))
+            if kind:
+                errors.append(
+                    {
+                        "index": index,
+                        "field": name,
+                        "error": f"expected a string or a number, got {kind}",
+                    }
+                )
+    return errors
+
+
+def usage_ingest(*, user, rows: list) -> IngestResult:
     """Validate each row, keep the valid ones (upsert by account, metric, date), report the
     others by index and field. Accounts outside the user's reach are unknown to it."""
     result = IngestResult()
+    shape_errors = _shape_errors(rows)
+    misshapen = {e["index"] for e in shape_errors}
+    kept = [i for i in range(len(rows)) if i not in misshapen]
     raw = pd.DataFrame(
         {
-            name: [_as_text(r.get(name)) if isinstance(r, dict) else "\0invalid" for r in rows]
+            name: ["" if rows[i].get(name) is None else str(rows[i][name]).strip() for i in kept]
             for name in USAGE_FIELDS
         }
     )
-    raw.insert(0, LINE, range(len(rows)))
-    not_objects = [i for i, r in enumerate(rows) if not isinstance(r, dict)]
+    raw.insert(0, LINE, kept)
     accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
     valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts})
-    result.rejected = [
-        {
-            "index": e.line,
-            "field": e.column,
-            "error": e.reason.replace("\0invalid", "").replace("on line", "at index"),
-        }
-        for e in errors
-        if e.line not in not_objects
-    ] + [
-        {"index": i, "field": "non_field_errors", "error": "expected an object"}
-        for i in not_objects
-    ]
-    result.rejected.sort(key=lambda x: (x["index"], x["field"]))
+    result.rejected = sorted(
+        shape_errors
+        + [
+            {"index": e.line, "field": e.column, "error": e.reason.replace("on line", "at index")}
+            for e in errors
+        ],
+        key=lambda x: (x["index"], x["field"]),
+    )
     with transaction.atomic():
         upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
     result.accepted = len(valid)

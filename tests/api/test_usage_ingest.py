@@ -147,3 +147,27 @@ def test_rows_that_are_not_objects_are_rejected_alone(client) -> None:
     assert body["accepted"] == 1
     assert [r["index"] for r in body["rejected"]] == [1, 2]
     assert {r["field"] for r in body["rejected"]} == {"non_field_errors"}
+
+
+def test_values_of_the_wrong_json_type_are_named_as_such(client) -> None:
+    body = client.post(
+        URL,
+        [row(quantity=True), row(account_id=["ACC-1"], date="2026-06-02"), row(date="2026-06-03")],
+        format="json",
+    ).json()
+
+    assert body == {
+        "accepted": 1,
+        "rejected": [
+            {
+                "index": 0,
+                "field": "quantity",
+                "error": "expected a string or a number, got a boolean",
+            },
+            {
+                "index": 1,
+                "field": "account_id",
+                "error": "expected a string or a number, got an array",
+            },
+        ],
+    }
