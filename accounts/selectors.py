@@ -12,22 +12,17 @@ from django.utils import timezone
 from playbooks.models import (
     AccountAction,
     HealthSnapshot,
-    ScoringRun,
-    ScoringRunStatus,
     UtilizationSnapshot,
 )
+from playbooks.selectors import latest_scoring_run
 
 from .models import Account, ContractLine
 
 
 def scoring_as_of() -> dt.date | None:
     """The date of the latest successful scoring run: what 'current' results mean."""
-    return (
-        ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED)
-        .order_by("-finished", "-pk")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    run = latest_scoring_run()
+    return None if run is None else run.as_of
 
 
 def account_list(*, user, day: dt.date | None = None) -> QuerySet[Account]:

@@ -26,6 +26,7 @@ from accounts.models import (
 )
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
+from .models import OPEN_STAGES, HealthSnapshot, Opportunity, ScoringRun, ScoringRunStatus
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringInput
 
@@ -235,18 +236,19 @@ def scoring_input_load(
     )
 
 
+def latest_scoring_run() -> ScoringRun | None:
+    """The latest successful scoring run: what "current" results mean on pages and in the API."""
+    return (
+        ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED)
+        .order_by("-finished", "-pk")
+        .first()
+    )
+
+
 def home_summary(*, user, top: int = 10) -> dict:
     """What the landing page shows: the last successful run, and the user's best open
     opportunities (scoped by role; nothing for an anonymous visitor)."""
-    from .models import (
-        OPEN_STAGES,
-        HealthSnapshot,
-        Opportunity,
-        ScoringRun,
-        ScoringRunStatus,
-    )
-
-    run = ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED).order_by("-finished").first()
+    run = latest_scoring_run()
     if run is None or not user.is_authenticated:
         return {"run": run, "top": [], "open_count": 0, "blocked": 0}
     open_opportunities = Opportunity.objects.visible_to(user).filter(stage__in=OPEN_STAGES)
