@@ -273,7 +273,7 @@ def test_management_command(tmp_path: Path) -> None:
     assert filecmp.cmp(tmp_path / "usage.csv", again / "usage.csv", shallow=False)
 
 
-SAMPLE = Path("/work/shared/sample-book")
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "sample-book"
 SAMPLE_HEALTH = {
     "NW-001": 84.5,
     "CT-002": 49.3,

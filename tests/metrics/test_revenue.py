@@ -22,7 +22,7 @@ from metrics.revenue import (
     revenue_summary,
 )
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 DBT = SHARED / "datasets" / "dbt-mrr-playbook"
 SAMPLE = SHARED / "sample-book"
 

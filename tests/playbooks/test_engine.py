@@ -22,7 +22,11 @@ from playbooks.scoring.engine import (
 )
 
 AS_OF = date(2026, 6, 30)
-BOOK = Path(os.environ.get("SAMPLE_BOOK_DIR", "/work/shared/sample-book"))
+BOOK = Path(
+    os.environ.get(
+        "SAMPLE_BOOK_DIR", Path(__file__).resolve().parents[3] / "shared" / "sample-book"
+    )
+)
 if not BOOK.exists():  # a copy next to the repository, when there is one
     BOOK = Path(__file__).resolve().parents[2] / "docs" / "sample-book"
 
