@@ -15,8 +15,10 @@ unset CELERY_BROKER_URL
 PY=.venv/bin/python
 $PY manage.py migrate -v0
 $PY manage.py import_book ../shared/sample-book >/dev/null
-$PY manage.py score_accounts --as-of 2026-06-30 >/dev/null 2>&1
+# Users first, so that the run's usage alerts leave them notifications to list and patch.
 $PY manage.py shell -c "from accounts.services import demo_users_ensure; demo_users_ensure()"
+$PY manage.py shell -c "from accounts.models import Account; Account.objects.update(owner_email='manager@vendor.example')"
+$PY manage.py score_accounts --as-of 2026-06-30 >/dev/null 2>&1
 TOKEN=$($PY manage.py drf_create_token manager | awk '{print $3}')
 .venv/bin/gunicorn expansion.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
   --env DJANGO_SETTINGS_MODULE=expansion.settings.local --log-level warning &

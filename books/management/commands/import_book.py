@@ -30,7 +30,11 @@ class Command(BaseCommand):
         if report.fatal:
             raise CommandError("nothing imported: the book is not usable", returncode=2)
         totals = report.totals()
-        verb = "would import (dry run, nothing written)" if dry_run else "imported"
+        verb = (
+            "would import (dry run, nothing written)"
+            if dry_run
+            else "imported (each file in one transaction)"
+        )
         self.stdout.write(
             f"{verb}: {len(report.files)} files, {totals['read']} rows read, "
             f"{totals['created']} created, {totals['updated']} updated, "
