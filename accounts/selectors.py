@@ -51,7 +51,8 @@ def account_scoring_details(*, account_ids: list[int], as_of: dt.date | None) ->
     )
     if as_of is None or not account_ids:
         return details
-    for snap in HealthSnapshot.objects.filter(account_id__in=account_ids, as_of=as_of):
+    snapshots = HealthSnapshot.objects.filter(account_id__in=account_ids, as_of=as_of)
+    for snap in snapshots:  # one query for the whole page
         details[snap.account_id]["health"] = snap
     utilization = (
         UtilizationSnapshot.objects.filter(

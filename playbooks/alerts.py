@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from expansion.bulk import insert_frame
@@ -105,12 +106,13 @@ def usage_alerts_notify(*, as_of: dt.date, lo: int = 0, hi: int = 2**62) -> int:
         highest = {}
         for row in rows:  # ordered by level descending within an entitlement
             highest.setdefault(row["entitlement_id"], row)
-        users = {
-            u.email.lower(): u.pk
-            for u in get_user_model().objects.filter(
-                email__in={e for r in highest.values() for e in _recipients(r)}
-            )
-        }
+        recipients = {e for r in highest.values() for e in _recipients(r)}
+        users = dict(  # lower-case e-mail -> user id, one query
+            get_user_model()
+            .objects.annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=recipients)
+            .values_list("lower_email", "pk")
+        )
         digests: dict[str, list[str]] = defaultdict(list)
         notifications = []
         for row in highest.values():
