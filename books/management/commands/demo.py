@@ -48,9 +48,11 @@ class Command(BaseCommand):
             call_command("import_book", str(book), stdout=self.stdout)
         else:
             self.stdout.write("the database already holds a book: not generating another")
+        # Users before scoring: the run's usage alerts then reach their in-app notifications.
+        logins = demo_users_ensure()
         call_command("score_accounts", as_of=as_of, stdout=self.stdout)
         self.stdout.write("\nDemo logins (password for all shown):")
-        for login in demo_users_ensure():
+        for login in logins:
             self.stdout.write(f"  {login.username:<8} {login.role:<14} {login.password}")
         if no_serve:
             return
