@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--book-dir",
+            type=Path,
+            default=None,
+            help="where to write the demo book (default: var/demo-book)",
+        )
         parser.add_argument("--no-serve", action="store_true", help="prepare, do not serve")
 
     def handle(
@@ -34,12 +40,13 @@ class Command(BaseCommand):
         as_of: dt.date | None,
         addrport: str,
         no_serve: bool,
+        book_dir: Path | None,
         **options,
     ) -> None:
         as_of = as_of or timezone.localdate()
         call_command("migrate", verbosity=0)
         if not Account.objects.exists():
-            book = Path(settings.BASE_DIR) / "var" / "demo-book"
+            book = book_dir or Path(settings.BASE_DIR) / "var" / "demo-book"
             counts = demo_book_write(directory=book, accounts=accounts, seed=seed, as_of=as_of)
             self.stdout.write(
                 f"generated a demo book of {accounts} accounts in {book} "

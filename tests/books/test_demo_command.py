@@ -1,0 +1,43 @@
+"""manage.py demo (the README's main job), without serving: migrate, generate, import, score,
+create the demo users; a second call adds no second book."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Account
+from playbooks.models import Notification, Opportunity, ScoringRun, ScoringRunStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_prepares_a_scored_book_and_demo_users(
+    tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "demo",
+            "--no-serve",
+            "--accounts",
+            "60",
+            "--as-of",
+            "2026-06-30",
+            "--book-dir",
+            str(tmp_path / "book"),
+            stdout=out,
+        )
+    call_command("demo", "--no-serve", "--as-of", "2026-06-30", stdout=io.StringIO())
+
+    text = out.getvalue()
+    assert "generated a demo book of 60 accounts" in text
+    assert "0 rejected" in text
+    assert "manager  manager        expansion-demo" in text
+    assert Account.objects.count() == 60  # the second call did not add a book
+    assert ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED).count() == 2
+    assert Opportunity.objects.exclude(key="").filter(status="ready").exists()
+    assert Notification.objects.filter(user__username="ae1").exists()
