@@ -15,9 +15,16 @@ import urllib.request
 from _common import REPO
 
 
-def gunicorn(database_url: str, port: int, workers: int = 4, threads: int = 5) -> subprocess.Popen:
+def gunicorn(
+    database_url: str,
+    port: int,
+    workers: int = 4,
+    threads: int = 5,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "expansion.settings.local",
         "DJANGO_DEBUG": "false",

@@ -19,9 +19,14 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.db import connection, models
+from django.dispatch import Signal
 from django.utils import timezone
 
 COPY_CHUNK_ROWS = 100_000
+
+#: Sent (``sender`` = the model) after a bulk write, like Django's post_save for the rows
+#: these writers put in without saving model instances.
+bulk_written = Signal()
 Progress = Callable[[int], None]
 
 
@@ -73,8 +78,12 @@ def upsert_frame(
     if frame.empty:
         return 0, 0, 0
     if connection.vendor == "postgresql":
-        return _upsert_postgresql(model, frame, key_fields, progress, copy_into_empty)
-    return _upsert_generic(model, frame, key_fields, progress)
+        counts = _upsert_postgresql(model, frame, key_fields, progress, copy_into_empty)
+    else:
+        counts = _upsert_generic(model, frame, key_fields, progress)
+    if counts[0] or counts[1]:
+        bulk_written.send(sender=model)
+    return counts
 
 
 def _upsert_postgresql(
@@ -226,6 +235,7 @@ def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     """Insert rows known not to exist yet (COPY on PostgreSQL, bulk_create elsewhere)."""
     if frame.empty:
         return 0
+    bulk_written.send(sender=model)
     if connection.vendor == "postgresql":
         full = _with_defaults(model, frame)
         by_attname = {f.attname: f for f in _concrete_fields(model)}
@@ -247,6 +257,7 @@ def update_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     fields = [c for c in frame.columns if c != "id"]
+    bulk_written.send(sender=model)
     if connection.vendor == "postgresql":
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         qn = connection.ops.quote_name

@@ -19,6 +19,7 @@ from django.utils import timezone
 from expansion.bulk import insert_frame, update_frame, upsert_frame
 
 from .alerts import usage_alerts_raise
+from .listcache import opportunity_list_changed
 from .models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -232,6 +233,7 @@ def _same_value(a, b) -> bool:
 def _expire(ids: list[int], as_of: dt.date) -> None:
     if not ids:
         return
+    opportunity_list_changed()  # a queryset update sends no signal
     Opportunity.objects.filter(pk__in=ids).update(
         stage=Stage.EXPIRED, closed=as_of, updated=timezone.now()
     )

@@ -116,6 +116,11 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 
 # Throttle counters must be shared by every web process: Redis when configured.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Opportunity list pages are cached (invalidated on every write, see playbooks/listcache.py)
+# only when the cache is shared by every web process.
+OPPORTUNITY_LIST_CACHE_SECONDS = env.int(
+    "OPPORTUNITY_LIST_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
+)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

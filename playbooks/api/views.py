@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from expansion.api.pagination import CountedRows
 
 from ..filters import OpportunityFilterSet
+from ..listcache import opportunity_page_cached
 from ..models import Notification, Opportunity
 from ..permissions import CanChangeOpportunities
 from ..selectors import OPPORTUNITY_ROW_FIELDS, opportunity_rows
@@ -40,10 +43,23 @@ class OpportunityViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        """The ranked list: rows straight from ``values()`` (see ``opportunity_rows``)."""
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(CountedRows(queryset, OPPORTUNITY_ROW_FIELDS))
-        return self.get_paginated_response(opportunity_rows(page))
+        """The ranked list: rows straight from ``values()`` (see ``opportunity_rows``); for
+        JSON clients the rendered page is cached (see ``playbooks.listcache``)."""
+
+        def build() -> dict:
+            queryset = self.filter_queryset(self.get_queryset())
+            page = self.paginate_queryset(CountedRows(queryset, OPPORTUNITY_ROW_FIELDS))
+            return self.get_paginated_response(opportunity_rows(page)).data
+
+        if request.accepted_renderer.format != "json":  # the browsable API: never cached
+            return Response(build())
+        content = opportunity_page_cached(
+            user=request.user,
+            query=dict(request.query_params.lists()),
+            path=request.path,
+            build=lambda: JSONRenderer().render(build()),
+        )
+        return HttpResponse(content, content_type="application/json")
 
     @extend_schema(request=OpportunityUpdateSerializer, responses=OpportunitySerializer)
     def partial_update(self, request, *args, **kwargs):

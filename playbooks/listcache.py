@@ -1,0 +1,75 @@
+"""A cache of opportunity list pages, keyed by a data version, the user's scope and the
+query.
+
+Every write that can change what a list shows bumps the version *after commit*: the saves
+and deletes of opportunities, accounts, products, stakeholders and priorities (Django
+signals, see ``receivers.py``), and the bulk writers' ``bulk_written`` signal. A request
+reads the version *before* it queries, so a page computed from old data is stored under the
+old version and never served after the bump. The TTL is a safety net, not the mechanism.
+
+Enabled by ``OPPORTUNITY_LIST_CACHE_SECONDS`` (> 0); only safe with a cache that every web
+process shares (Redis via CACHE_URL), which is why the default is off without one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from accounts.querysets import sees_everything, user_roles
+
+VERSION_KEY = "opportunity-list:version"
+
+
+def opportunity_list_cache_seconds() -> int:
+    return int(getattr(settings, "OPPORTUNITY_LIST_CACHE_SECONDS", 0))
+
+
+def opportunity_list_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A fresh start (or an evicted key) must never reuse an old version number.
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def opportunity_list_changed() -> None:
+    """Invalidate every cached page, once the current transaction commits."""
+
+    def bump() -> None:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet: the next read starts a new one
+            cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def _scope(user) -> str:
+    if sees_everything(user):
+        return "all"
+    return f"{(user.email or '').lower()}:{','.join(sorted(user_roles(user)))}"
+
+
+def opportunity_page_cached(
+    *, user, query: dict[str, list[str]], path: str, build: Callable[[], bytes]
+) -> bytes:
+    """The page from the cache, or ``build()`` stored for the next request."""
+    seconds = opportunity_list_cache_seconds()
+    if seconds <= 0:
+        return build()
+    version = opportunity_list_version()  # before any query: see the module docstring
+    params = urlencode(sorted((k, v) for k, values in query.items() for v in values))
+    key = f"opportunity-list:{version}:{_scope(user)}:{path}?{params}"
+    page = cache.get(key)
+    if page is None:
+        page = build()
+        cache.set(key, page, timeout=seconds)
+    return page

@@ -1,0 +1,24 @@
+"""Django signal receivers (connected in ``PlaybooksConfig.ready``): keep the opportunity
+list cache honest whenever something it shows changes."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+
+from accounts.models import Account, Priority, Product, Stakeholder
+from expansion.bulk import bulk_written
+
+from .listcache import opportunity_list_changed
+from .models import Opportunity
+
+SHOWN_IN_LISTS = (Opportunity, Account, Product, Stakeholder, Priority)
+
+
+def _changed(sender, **kwargs) -> None:
+    if sender in SHOWN_IN_LISTS:
+        opportunity_list_changed()
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete, bulk_written):
+        signal.connect(_changed, dispatch_uid=f"opportunity-list-cache-{id(signal)}")

@@ -1,0 +1,133 @@
+"""The opportunity list cache: a cached page is served without touching the database, and
+every kind of write that changes what the list shows is visible on the next request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.models import Account
+from playbooks import services
+from playbooks.models import Opportunity
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/opportunities/?stage=identified&page_size=500"
+
+
+@pytest.fixture(autouse=True)
+def list_cache(settings):
+    settings.OPPORTUNITY_LIST_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def scored(imported_sample_book, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
+
+
+def client_for(username: str, roles: list[str]) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(UserFactory(username=username, roles=roles))
+    return client
+
+
+def listed(client: APIClient) -> list[dict]:
+    return client.get(URL).json()["results"]
+
+
+def test_a_cached_page_is_served_without_a_query(scored) -> None:
+    manager = client_for("boss", ["manager"])
+    first = listed(manager)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = listed(manager)
+
+    assert again == first and len(first) == 11
+    assert len(queries) == 0
+
+
+def test_scopes_never_share_a_page(scored) -> None:
+    manager, ae = client_for("boss", ["manager"]), client_for("ae9", ["ae"])
+    Account.objects.filter(external_id="NW-001").update(owner_email="ae9@vendor.example")
+
+    assert len(listed(manager)) == 11
+    assert {o["account"]["external_id"] for o in listed(ae)} == {"NW-001"}
+
+
+def test_a_stage_change_through_the_api_shows_at_once(
+    scored, django_capture_on_commit_callbacks
+) -> None:
+    manager = client_for("boss", ["manager"])
+    target = listed(manager)[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.patch(
+            f"/api/v1/opportunities/{target['id']}/", {"stage": "qualified"}, format="json"
+        )
+
+    assert target["id"] not in {o["id"] for o in listed(manager)}
+
+
+def test_a_saved_account_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+    manager = client_for("boss", ["manager"])
+    listed(manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account = Account.objects.get(external_id="AW-006")
+        account.name = "Adventure Works Group"
+        account.save()
+
+    assert "Adventure Works Group" in {o["account"]["name"] for o in listed(manager)}
+
+
+def test_an_import_shows_at_once(
+    scored, book_copy: Path, django_capture_on_commit_callbacks
+) -> None:
+    manager = client_for("boss", ["manager"])
+    listed(manager)
+    path = book_copy / "accounts.csv"
+    path.write_text(path.read_text().replace("Northwind Bank", "Northwind Bank plc"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_book", str(book_copy), stdout=io.StringIO())
+
+    assert "Northwind Bank plc" in {o["account"]["name"] for o in listed(manager)}
+
+
+def test_a_scoring_run_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+    manager = client_for("boss", ["manager"])
+    before = {o["id"] for o in listed(manager)}
+    Opportunity.objects.exclude(key="").delete()  # signals: invalidates (not captured)
+    cache.clear()
+    listed(manager)  # a page of nothing is now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_execute(as_of=dt.date(2026, 7, 1))
+
+    after = listed(manager)
+    assert len(after) >= 10 and not before & {o["id"] for o in after}
+
+
+def test_expiry_by_a_scoring_run_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+    from signals.models import AccountSignal
+
+    manager = client_for("boss", ["manager"])
+    assert any(o["play"] == "compliance_module" for o in listed(manager))
+    AccountSignal.objects.filter(kind="compliance_change").delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_execute(as_of=dt.date(2026, 7, 1))
+
+    assert not any(o["play"] == "compliance_module" for o in listed(manager))
