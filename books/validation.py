@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from signals.models import SIGNAL_KINDS_WITH_VALUE
+
 from .schema import Column, FileSpec, RowError
 
 LINE = "_line"
@@ -171,7 +173,7 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
         )
     elif name == "signals.csv":
         value = pd.to_numeric(raw["value"].where(raw["value"] != "", None), errors="coerce")
-        for kind in ("nps", "support_ticket", "new_users"):
+        for kind in SIGNAL_KINDS_WITH_VALUE:
             errors.add(
                 (raw["kind"] == kind) & (raw["value"] == ""), "value", f"required for kind '{kind}'"
             )

@@ -190,7 +190,8 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or value is pd.NA
 
 
-def _same(a, b) -> bool:
+def same_value(a, b) -> bool:
+    """Stored value vs new value: None, NaN and NA are one "missing"; otherwise ``==``."""
     if _missing(a) or _missing(b):
         return _missing(a) and _missing(b)
     return bool(a == b)
@@ -209,7 +210,8 @@ def _upsert_generic(
     is_new = (merged["_merge"] == "left_only").to_numpy()
     changed = pd.Series(False, index=merged.index)
     for name in value_fields:
-        same = [_same(a, b) for a, b in zip(merged[f"{name}__stored"], merged[name], strict=True)]
+        pairs = zip(merged[f"{name}__stored"], merged[name], strict=True)
+        same = [same_value(a, b) for a, b in pairs]
         changed |= ~pd.Series(same, index=merged.index, dtype=bool)
     is_changed = (~is_new) & changed.to_numpy()
     to_write = values[is_new | is_changed]

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from expansion.bulk import insert_frame, update_frame, upsert_frame
+from expansion.bulk import insert_frame, same_value, update_frame, upsert_frame
 
 from .alerts import usage_alerts_raise
 from .listcache import opportunity_list_changed
@@ -212,7 +212,7 @@ def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     now = matched[["id", *OPPORTUNITY_FIELDS]].assign(id=matched["id"].astype(int))
     before = stored.set_index("id").loc[now["id"], list(OPPORTUNITY_FIELDS)]
     differs = [
-        any(not _same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
+        any(not same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
         for new_row, old_row in zip(
             now[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
             before.itertuples(index=False),
@@ -220,14 +220,6 @@ def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     return now[pd.Series(differs, index=now.index, dtype=bool)]
-
-
-def _same_value(a, b) -> bool:
-    a = None if a is None or a is pd.NA or (isinstance(a, float) and a != a) else a
-    b = None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else b
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
-    return a == b
 
 
 def _expire(ids: list[int], as_of: dt.date) -> None:

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import VisibleAccountField
 
-from ..models import AccountSignal
+from ..models import SIGNAL_KINDS_WITH_VALUE, AccountSignal
 
 
 class AccountSignalSerializer(serializers.ModelSerializer):
@@ -18,7 +18,7 @@ class AccountSignalSerializer(serializers.ModelSerializer):
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         value = attrs.get("value", getattr(self.instance, "value", None))
         department = attrs.get("department", getattr(self.instance, "department", ""))
-        if kind in ("nps", "support_ticket", "new_users") and value is None:
+        if kind in SIGNAL_KINDS_WITH_VALUE and value is None:
             raise serializers.ValidationError({"value": f"required for kind '{kind}'"})
         if kind == "internal_referral" and not department:
             raise serializers.ValidationError(
