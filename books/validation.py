@@ -208,7 +208,7 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
         )
 
 
-def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors) -> None:
+def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors, position: str) -> None:
     key = raw[list(spec.key)]
     repeated = key.duplicated(keep="first")
     if not repeated.any():
@@ -217,17 +217,20 @@ def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors) -> Non
     errors.add(
         repeated,
         ", ".join(spec.key),
-        "duplicate key, already given on line " + first_line.astype(str),
+        f"duplicate key, already given {position} " + first_line.astype(str),
     )
 
 
 def validate_frame(
-    spec: FileSpec, raw: pd.DataFrame, known: KnownKeys
+    spec: FileSpec, raw: pd.DataFrame, known: KnownKeys, *, position: str = "on line"
 ) -> tuple[pd.DataFrame, list[RowError], int]:
     """Validate ``raw`` (all strings, stripped, with a ``_line`` column).
 
     Returns the valid rows as model field values (plus ``_line``), the errors of the
     rejected rows, and how many rows were rejected.
+
+    ``position`` says how messages name another row: "on line" for files, "at index" for
+    an API batch (whose ``_line`` holds the row's index).
     """
     for column in spec.columns:
         if column.name not in raw.columns:
@@ -241,6 +244,6 @@ def validate_frame(
     for column in spec.columns:
         clean[column.model_field] = _check_column_by_values(column, raw[column.name], errors, known)
     _check_rows(spec, raw, clean, errors)
-    _check_duplicates(spec, raw, errors)
+    _check_duplicates(spec, raw, errors, position)
     valid = clean[~errors.bad]
     return valid, errors.row_errors(), int(errors.bad.sum())

@@ -75,11 +75,11 @@ def usage_ingest(*, user, rows: list) -> IngestResult:
     )
     raw.insert(0, LINE, kept)
     accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
-    valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts})
+    valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts}, position="at index")
     result.rejected = sorted(
         shape_errors
         + [
-            {"index": e.line, "field": e.column, "error": e.reason.replace("on line", "at index")}
+            {"index": e.line, "field": e.column, "error": e.reason}
             for e in errors
         ],
         key=lambda x: (x["index"], x["field"]),
