@@ -131,9 +131,6 @@ class ContractLine(models.Model):
     def __str__(self) -> str:
         return f"{self.external_id} {self.product_id} {self.start_date}..{self.end_date}"
 
-    def is_active_on(self, day) -> bool:
-        return self.start_date <= day <= self.end_date
-
 
 class EntitlementQuerySet(AccountScopedQuerySet):
     account_path = "contract__account__"

@@ -62,8 +62,3 @@ class AccountScopedQuerySet(models.QuerySet):
 
 class AccountQuerySet(AccountScopedQuerySet):
     account_path = ""
-
-    def active_on(self, day) -> AccountQuerySet:
-        return self.filter(
-            contract_lines__start_date__lte=day, contract_lines__end_date__gte=day
-        ).distinct()

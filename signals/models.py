@@ -112,10 +112,6 @@ class SuccessMetric(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.achieved} / {self.target}"
 
-    @property
-    def is_achieved(self) -> bool:
-        return self.achieved >= self.target
-
 
 class IdempotencyRecord(models.Model):
     """A client's ``Idempotency-Key`` with the response it got, so a retried request is

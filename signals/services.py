@@ -77,11 +77,7 @@ def usage_ingest(*, user, rows: list) -> IngestResult:
     accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
     valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts}, position="at index")
     result.rejected = sorted(
-        shape_errors
-        + [
-            {"index": e.line, "field": e.column, "error": e.reason}
-            for e in errors
-        ],
+        shape_errors + [{"index": e.line, "field": e.column, "error": e.reason} for e in errors],
         key=lambda x: (x["index"], x["field"]),
     )
     with transaction.atomic():

@@ -171,3 +171,21 @@ def test_values_of_the_wrong_json_type_are_named_as_such(client) -> None:
             },
         ],
     }
+
+
+def test_the_daily_purge_forgets_only_expired_keys(client) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from signals.tasks import idempotency_records_purge_task
+
+    client.post(URL, [row()], format="json", HTTP_IDEMPOTENCY_KEY="old")
+    client.post(URL, [row(date="2026-06-02")], format="json", HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created=timezone.now() - dt.timedelta(hours=25)
+    )
+
+    assert idempotency_records_purge_task.delay().get() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert PeriodicTask.objects.filter(
+        task="signals.tasks.idempotency_records_purge_task", enabled=True
+    ).exists()
