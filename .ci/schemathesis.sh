@@ -11,6 +11,8 @@ psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE
 export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME"
 export DJANGO_SETTINGS_MODULE=expansion.settings.local DJANGO_DEBUG=false
 export USAGE_THROTTLE_RATE=1000000/min
+# Thousands of deliberate 400/404 answers would each log a warning; errors still show.
+export LOG_LEVEL=ERROR
 unset CELERY_BROKER_URL
 PY=.venv/bin/python
 $PY manage.py migrate -v0

@@ -7,6 +7,7 @@ success manager the accounts it manages (``csm_email``). A user in no role sees 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -26,9 +27,16 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_expansion_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._expansion_roles = cached
+        cached = remember_roles(
+            user, user.groups.filter(name__in=ROLES).values_list("name", flat=True)
+        )
     return cached
+
+
+def remember_roles(user: AbstractBaseUser, roles: Iterable[str]) -> frozenset[str]:
+    """Store roles already loaded with the user (see ``accounts.authentication``)."""
+    user._expansion_roles = frozenset(roles)
+    return user._expansion_roles
 
 
 def sees_everything(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -8,12 +8,17 @@ reads the version *before* it queries, so a page computed from old data is store
 old version and never served after the bump. The TTL is a safety net, not the mechanism.
 
 Enabled by ``OPPORTUNITY_LIST_CACHE_SECONDS`` (> 0); only safe with a cache that every web
-process shares (Redis via CACHE_URL), which is why the default is off without one.
+process shares (Redis via CACHE_URL), which is why the default is off without one. Each
+process also keeps its most recently served pages in memory under the same versioned keys,
+so a hit costs one shared-cache read (the version) and no page transfer; a bumped version
+makes those keys unreachable just the same.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -24,6 +29,33 @@ from django.db import transaction
 from accounts.querysets import sees_everything, user_roles
 
 VERSION_KEY = "opportunity-list:version"
+LOCAL_PAGES = 256
+
+
+class _RecentPages:
+    """A small thread-safe LRU of pages in this process, keyed like the shared cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pages: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: bytes) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+_recent = _RecentPages(LOCAL_PAGES)
 
 
 def opportunity_list_cache_seconds() -> int:
@@ -68,8 +100,11 @@ def opportunity_page_cached(
     version = opportunity_list_version()  # before any query: see the module docstring
     params = urlencode(sorted((k, v) for k, values in query.items() for v in values))
     key = f"opportunity-list:{version}:{_scope(user)}:{path}?{params}"
-    page = cache.get(key)
+    page = _recent.get(key)
     if page is None:
-        page = build()
-        cache.set(key, page, timeout=seconds)
+        page = cache.get(key)
+        if page is None:
+            page = build()
+            cache.set(key, page, timeout=seconds)
+        _recent.put(key, page)
     return page
