@@ -120,6 +120,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 
 # Throttle counters must be shared by every web process: Redis when configured.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "expansion.cache.ReusedClientRedisCache"
 # Opportunity list pages are cached (invalidated on every write, see playbooks/listcache.py)
 # only when the cache is shared by every web process.
 OPPORTUNITY_LIST_CACHE_SECONDS = env.int(

@@ -56,7 +56,7 @@ def test_a_cached_list_costs_one_query_the_token_and_roles_together(book, settin
         response = client.get("/api/v1/opportunities/")
 
     assert response.status_code == 200
-    assert len(queries) == 1 and "role_ae" in queries[0]["sql"]
+    assert len(queries) == 1 and "role_name" in queries[0]["sql"]
     cache.clear()
 
 
