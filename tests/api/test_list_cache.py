@@ -131,3 +131,23 @@ def test_expiry_by_a_scoring_run_shows_at_once(scored, django_capture_on_commit_
         services.scoring_run_execute(as_of=dt.date(2026, 7, 1))
 
     assert not any(o["play"] == "compliance_module" for o in listed(manager))
+
+
+def test_pages_kept_in_process_follow_the_shared_version(scored) -> None:
+    """A page kept in this process's memory is served while the shared version stands (even
+    if the shared copy is gone), and never after another process bumps the version."""
+    from playbooks.listcache import VERSION_KEY
+
+    manager = client_for("boss", ["manager"])
+    first = listed(manager)
+    version = cache.get(VERSION_KEY)
+    cache.clear()
+    cache.set(VERSION_KEY, version, timeout=None)  # only the shared page copies are gone
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(manager) == first
+    assert len(queries) == 0
+
+    Opportunity.objects.filter(pk=first[0]["id"]).update(stage="qualified")  # no signal
+    cache.incr(VERSION_KEY)  # as another process's commit would
+
+    assert first[0]["id"] not in {o["id"] for o in listed(manager)}
