@@ -286,3 +286,52 @@ def update_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     objs = [model(**r) for r in records]
     model.objects.bulk_update(objs, fields, batch_size=settings.BOOK_IMPORT_BATCH_SIZE)
     return len(frame)
+
+
+def read_frame(queryset: models.QuerySet, columns: list[str]) -> pd.DataFrame:
+    """The queryset's ``values_list(*columns)`` as a DataFrame, without a Python tuple per
+    row: on PostgreSQL through ``COPY (query) TO STDOUT`` and pandas' CSV reader. Text
+    columns stay text (an empty string is not NULL), booleans are booleans, dates are
+    ISO strings, numbers are numbers."""
+    if connection.vendor != "postgresql":
+        sql, params = queryset.values_list(*columns).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return pd.DataFrame.from_records(rows, columns=columns)
+    fields = {column: _field_at(queryset.model, column) for column in columns}
+    text = [c for c, f in fields.items() if isinstance(f, models.CharField | models.TextField)]
+    flags = [c for c, f in fields.items() if isinstance(f, models.BooleanField)]
+    import psycopg
+
+    connection.ensure_connection()
+    query = psycopg.ClientCursor(connection.connection).mogrify(
+        *queryset.values_list(*columns).query.sql_with_params()
+    )
+    buffer = io.BytesIO()
+    statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for block in copy:
+            buffer.write(block)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    buffer.seek(0)
+    frame = pd.read_csv(
+        buffer,
+        names=columns,
+        header=None,
+        dtype={c: "str" for c in text + flags},
+        keep_default_na=False,
+        na_values={c: ["\\N"] for c in columns},
+    )
+    for column in flags:
+        flag = frame[column].map({"t": True, "f": False})
+        frame[column] = flag.astype("boolean" if fields[column].null else bool)
+    return frame
+
+
+def _field_at(model: type[models.Model], path: str) -> models.Field:
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)

@@ -24,6 +24,7 @@ from accounts.models import (
     Product,
     Stakeholder,
 )
+from expansion.bulk import read_frame
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .models import OPEN_STAGES, HealthSnapshot, Opportunity, ScoringRun, ScoringRunStatus
@@ -65,13 +66,16 @@ def usage_window_sql(table: str) -> str:
 
 
 def usage_window_sql_postgresql(table: str) -> str:
-    """The same in one pass: the latest reading comes from an ordered aggregate."""
+    """The same in one pass that PostgreSQL can run in parallel: the latest reading is the
+    second element of the largest ``[day number, quantity]`` pair (arrays compare element by
+    element), built only for the metrics whose latest reading is used."""
     return f"""
         SELECT u.account_id, u.metric,
                SUM(u.quantity) FILTER (WHERE u.date >= %(last_start)s) AS used_last,
                SUM(u.quantity) FILTER (WHERE u.date < %(last_start)s) AS used_prior,
-               (ARRAY_AGG(u.quantity ORDER BY u.date DESC)
-                    FILTER (WHERE u.date >= %(last_start)s))[1] AS latest
+               (MAX(ARRAY[(u.date - %(prior_start)s)::float8, u.quantity])
+                    FILTER (WHERE u.date >= %(last_start)s
+                            AND u.metric = ANY(%(latest_metrics)s)))[2] AS latest
         FROM {table} u
         WHERE u.date >= %(prior_start)s AND u.date <= %(as_of)s
           AND u.account_id >= %(lo)s AND u.account_id <= %(hi)s
@@ -80,8 +84,10 @@ def usage_window_sql_postgresql(table: str) -> str:
 
 
 def usage_aggregates_load(
-    *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int
+    *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int, latest_metrics: list[str]
 ) -> pd.DataFrame:
+    """Window sums per (account, metric) for accounts lo..hi; ``latest`` is filled at least
+    for ``latest_metrics`` (the metrics of entitlements measured by their latest reading)."""
     last_start = as_of - dt.timedelta(days=config.usage_window_days - 1)
     prior_start = last_start - dt.timedelta(days=config.trend_prior_days)
     params = {
@@ -90,6 +96,7 @@ def usage_aggregates_load(
         "as_of": as_of,
         "lo": lo,
         "hi": hi,
+        "latest_metrics": sorted(set(latest_metrics)),
     }
     with connection.cursor() as cursor:
         build = (
@@ -115,12 +122,8 @@ def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def _rows(queryset, columns: list[str]) -> pd.DataFrame:
-    """Run the ORM's query but fetch plain tuples: no model or dict per row."""
-    sql, params = queryset.values_list(*columns).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=columns)
+    """Run the ORM's query but fetch a frame: no model, dict or tuple per row."""
+    return read_frame(queryset, columns)
 
 
 Peers = tuple[pd.DataFrame, pd.DataFrame]
@@ -217,7 +220,13 @@ def scoring_input_load(
         "target",
         "achieved",
     )
-    usage = usage_aggregates_load(as_of=as_of, config=config, lo=lo, hi=hi)
+    usage = usage_aggregates_load(
+        as_of=as_of,
+        config=config,
+        lo=lo,
+        hi=hi,
+        latest_metrics=list(entitlements.loc[entitlements["period"] != "month", "metric"]),
+    )
     if peers is None:
         peers = scoring_peers_load(as_of=as_of)
     return ScoringInput(

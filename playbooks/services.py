@@ -39,7 +39,7 @@ from .selectors import Peers, account_id_chunks, scoring_input_load, scoring_pee
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 50_000
+DEFAULT_CHUNK_SIZE = 100_000
 WRITE_BATCH = 2000
 HEALTH_COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
 OPPORTUNITY_FIELDS = (

@@ -24,12 +24,36 @@ def test_sql_usage_windows_equal_the_engine_definition(imported_sample_book, as_
     )
 
     expected = usage_window_aggregates(raw, as_of=as_of, config=config)
-    got = usage_aggregates_load(as_of=as_of, config=config, lo=0, hi=10**9)
+    got = usage_aggregates_load(
+        as_of=as_of, config=config, lo=0, hi=10**9, latest_metrics=list(raw["metric"])
+    )
 
     columns = ["account_id", "metric", "used_last", "used_prior", "latest"]
     expected = expected[columns].sort_values(["account_id", "metric"]).reset_index(drop=True)
     got = got[columns].sort_values(["account_id", "metric"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_latest_reading_is_given_for_the_metrics_asked(imported_sample_book) -> None:
+    """The latest reading is needed only for entitlements measured by it (``instant``):
+    for those metrics it is exact, whatever else the backend skips."""
+    as_of, config = dt.date(2026, 6, 30), ScoringConfig()
+    raw = pd.DataFrame.from_records(
+        list(DailyUsage.objects.values("account_id", "metric", "date", "quantity"))
+    )
+    expected = usage_window_aggregates(raw, as_of=as_of, config=config)
+
+    got = usage_aggregates_load(
+        as_of=as_of, config=config, lo=0, hi=10**9, latest_metrics=["seats"]
+    )
+
+    keys = ["account_id", "metric"]
+    seats = got[got["metric"] == "seats"].merge(expected, on=keys, suffixes=("", "_expected"))
+    assert len(seats) == (expected["metric"] == "seats").sum() > 0
+    assert (seats["latest"] == seats["latest_expected"]).all()
+    assert (got["used_last"].sum(), got["used_prior"].sum()) == pytest.approx(
+        (expected["used_last"].sum(), expected["used_prior"].sum())
+    )
 
 
 def test_account_chunks_cover_every_account_once(imported_sample_book) -> None:
