@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.dispatch import Signal
 from django.utils import timezone
@@ -293,8 +294,12 @@ def read_frame(queryset: models.QuerySet, columns: list[str]) -> pd.DataFrame:
     row: on PostgreSQL through ``COPY (query) TO STDOUT`` and pandas' CSV reader. Text
     columns stay text (an empty string is not NULL), booleans are booleans, dates are
     ISO strings, numbers are numbers."""
-    if connection.vendor != "postgresql":
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    try:
         sql, params = queryset.values_list(*columns).query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to ask the database
+        return empty
+    if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -305,16 +310,14 @@ def read_frame(queryset: models.QuerySet, columns: list[str]) -> pd.DataFrame:
     import psycopg
 
     connection.ensure_connection()
-    query = psycopg.ClientCursor(connection.connection).mogrify(
-        *queryset.values_list(*columns).query.sql_with_params()
-    )
+    query = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
     buffer = io.BytesIO()
     statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
             buffer.write(block)
     if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return empty
     buffer.seek(0)
     frame = pd.read_csv(
         buffer,

@@ -1,0 +1,58 @@
+"""read_frame: a queryset's values as a DataFrame (COPY on PostgreSQL) must give the same
+values as the ORM on every backend: text stays text, empty is not NULL, numbers, booleans,
+dates, lookups across relations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from accounts.models import ContractLine, Product, Stakeholder
+from expansion.bulk import read_frame
+from tests.factories import AccountFactory, ContractLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_equal_the_orm(db) -> None:
+    account = AccountFactory(external_id="0042", name='Acme, "the" one')
+    Product.objects.create(sku="P-1", name="One", kind="module", family="f", department="")
+    Product.objects.create(
+        sku="P-2", name="Two", kind="tier", family="f", tier_rank=2, list_arr=Decimal("1.50")
+    )
+    Stakeholder.objects.create(
+        external_id="S1", account=account, name="Ann\nLee", role="champion", active=False
+    )
+    ContractLineFactory(
+        account=account,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        arr=Decimal("99.99"),
+    )
+
+    products = read_frame(
+        Product.objects.filter(sku__startswith="P-").order_by("sku"),
+        ["sku", "department", "tier_rank", "list_arr"],
+    )
+    people = read_frame(Stakeholder.objects.all(), ["name", "active", "account__external_id"])
+    lines = read_frame(ContractLine.objects.all(), ["start_date", "arr", "account__name"])
+
+    assert products["department"].tolist() == ["", ""]
+    assert products["sku"].tolist() == ["P-1", "P-2"]
+    assert pd.isna(products["tier_rank"].iloc[0]) and products["tier_rank"].iloc[1] == 2
+    assert pd.isna(products["list_arr"].iloc[0]) and float(products["list_arr"].iloc[1]) == 1.5
+    assert people.to_dict("records") == [
+        {"name": "Ann\nLee", "active": False, "account__external_id": "0042"}
+    ]
+    assert str(lines["start_date"].iloc[0]) == "2026-01-01"
+    assert float(lines["arr"].iloc[0]) == pytest.approx(99.99)
+    assert lines["account__name"].iloc[0] == 'Acme, "the" one'
+
+
+def test_no_rows_gives_the_columns(db) -> None:
+    frame = read_frame(Stakeholder.objects.none(), ["id", "name"])
+
+    assert list(frame.columns) == ["id", "name"] and frame.empty
