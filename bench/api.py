@@ -3,7 +3,7 @@ concurrent clients over loopback against gunicorn and PostgreSQL, against a bare
 returns a constant JSON body (/healthz: the framework's floor on this machine), same run.
 Prints p50/p95/p99 and requests/s of both. Targets: p95 within 3x the floor's, under 150 ms.
 
-    .venv/bin/python bench/api.py [--opportunities 100000] [--requests 50]
+    .venv/bin/python bench/api.py [--opportunities 100000] [--requests 100]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=50, help="per client")
+    parser.add_argument("--requests", type=int, default=100, help="per client")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per process")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/3")
