@@ -121,20 +121,15 @@ def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
     ]
 
 
-def _rows(queryset, columns: list[str]) -> pd.DataFrame:
-    """Run the ORM's query but fetch a frame: no model, dict or tuple per row."""
-    return read_frame(queryset, columns)
-
-
 Peers = tuple[pd.DataFrame, pd.DataFrame]
 
 
 def scoring_peers_load(*, as_of: dt.date) -> Peers:
     """Lookalike peers are book-wide: every account, and the lines active on the date. A run
     in one process loads them once; each Celery chunk task loads its own."""
-    accounts = _rows(Account.objects.all(), ["id", "segment", "industry"])
+    accounts = read_frame(Account.objects.all(), ["id", "segment", "industry"])
     lines = _dates(
-        _rows(
+        read_frame(
             ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
             ["id", "account_id", "product_id", "start_date", "end_date"],
         ),
@@ -151,26 +146,29 @@ def scoring_input_load(
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
     account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
     accounts = _dates(
-        _rows(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns), "customer_since"
+        read_frame(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns),
+        "customer_since",
     )
     products = _floats(
-        _rows(
+        read_frame(
             Product.objects.all(),
             ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
         ),
         "tier_rank",
         "list_arr",
     )
-    adjacencies = _rows(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
+    adjacencies = read_frame(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
     line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
     lines = _floats(
         _dates(
-            _rows(ContractLine.objects.filter(**in_range), line_columns), "start_date", "end_date"
+            read_frame(ContractLine.objects.filter(**in_range), line_columns),
+            "start_date",
+            "end_date",
         ),
         "arr",
     )
     entitlements = _floats(
-        _rows(
+        read_frame(
             Entitlement.objects.filter(
                 contract__account_id__gte=lo,
                 contract__account_id__lte=hi,
@@ -181,11 +179,11 @@ def scoring_input_load(
         ),
         "limit",
     )
-    stakeholders = _rows(
+    stakeholders = read_frame(
         Stakeholder.objects.filter(**in_range),
         ["id", "account_id", "name", "department", "role", "active"],
     )
-    priorities = _rows(
+    priorities = read_frame(
         Priority.objects.filter(
             stakeholder__account_id__gte=lo, stakeholder__account_id__lte=hi, year=as_of.year
         ),
@@ -201,7 +199,7 @@ def scoring_input_load(
     )
     signals = _floats(
         _dates(
-            _rows(
+            read_frame(
                 AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
                 ["account_id", "date", "kind", "value", "department", "detail"],
             ),
@@ -211,7 +209,7 @@ def scoring_input_load(
     )
     success = _floats(
         _dates(
-            _rows(
+            read_frame(
                 SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
                 ["account_id", "name", "target", "achieved", "as_of"],
             ),
