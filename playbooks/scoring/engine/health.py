@@ -46,6 +46,20 @@ def fmt_pct(used: pd.Series, limit: pd.Series) -> pd.Series:
     return pd.Series(pct.astype("int64"), index=used.index).astype(str) + "%"
 
 
+def fmt_entitlement_use(ent: DataFrame) -> pd.Series:
+    """'api_calls at 92% of 1,000,000 (CORE-PRO)' from metric, used, limit and sku columns."""
+    return (
+        ent["metric"]
+        + " at "
+        + fmt_pct(ent["used"], ent["limit"])
+        + " of "
+        + fmt_num(ent["limit"])
+        + " ("
+        + ent["sku"]
+        + ")"
+    )
+
+
 def fmt_date(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").fillna("")
 
@@ -350,16 +364,7 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
         .drop_duplicates("account_id")
         .set_index("account_id")
     )
-    low_txt = (
-        low["metric"]
-        + " at "
-        + fmt_pct(low["used"], low["limit"])
-        + " of "
-        + fmt_num(low["limit"])
-        + " ("
-        + low["sku"]
-        + ")"
-    )
+    low_txt = fmt_entitlement_use(low)
     lowest = ids.map(low_txt).astype(object)
     acc["lowest_use"] = lowest.where(lowest.notna(), "no active entitlement").to_numpy()
     hints = {

@@ -11,7 +11,7 @@ import pandas as pd
 from pandas import DataFrame
 
 from .frames import window_start
-from .health import Context, fmt_date, fmt_num, fmt_pct, lacks
+from .health import Context, fmt_date, fmt_entitlement_use, fmt_num, lacks
 
 ROW_COLUMNS = [
     "account_id",
@@ -132,16 +132,7 @@ def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> Data
     slots = ctx.cfg.alert_slots()
     code = np.array([""] + [s[0] for s in slots], dtype=object)[u["slot"].to_numpy()]
     points = np.array([0.0] + [s[2] for s in slots])[u["slot"].to_numpy()]
-    detail = (
-        u["metric"]
-        + " at "
-        + fmt_pct(u["used"], u["limit"])
-        + " of "
-        + fmt_num(u["limit"])
-        + " ("
-        + u["sku"]
-        + ")"
-    )
+    detail = fmt_entitlement_use(u)
     return rows(
         u,
         key=pd.Series(play, index=u.index) + ":" + target_sku,
@@ -171,16 +162,7 @@ def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
     for part, detail in (
         (
             high,
-            lambda d: (
-                d["metric"]
-                + " at "
-                + fmt_pct(d["used"], d["limit"])
-                + " of "
-                + fmt_num(d["limit"])
-                + " ("
-                + d["sku"]
-                + ")"
-            ),
+            fmt_entitlement_use,
         ),
         (
             grow,
