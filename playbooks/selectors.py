@@ -96,12 +96,12 @@ def usage_aggregates_load(
         "as_of": as_of,
         "lo": lo,
         "hi": hi,
-        "latest_metrics": sorted(set(latest_metrics)),
     }
+    build = usage_window_sql
+    if connection.vendor == "postgresql":
+        # Only this statement takes the list: SQLite cannot bind one, not even unused.
+        build, params["latest_metrics"] = usage_window_sql_postgresql, sorted(set(latest_metrics))
     with connection.cursor() as cursor:
-        build = (
-            usage_window_sql_postgresql if connection.vendor == "postgresql" else usage_window_sql
-        )
         cursor.execute(build(DailyUsage._meta.db_table), params)
         rows = cursor.fetchall()
     frame = pd.DataFrame(

@@ -61,3 +61,21 @@ def test_account_chunks_cover_every_account_once(imported_sample_book) -> None:
 
     assert [hi - lo >= 0 for lo, hi in chunks] == [True] * 3
     assert chunks[0][0] < chunks[0][1] < chunks[1][0] < chunks[1][1] < chunks[2][0]
+
+
+def test_usage_windows_load_under_the_debug_cursor(imported_sample_book) -> None:
+    """DEBUG (the demo's setting) logs each query with its parameters: every parameter
+    sent must be one the backend can bind (SQLite cannot bind a list)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        got = usage_aggregates_load(
+            as_of=dt.date(2026, 6, 30),
+            config=ScoringConfig(),
+            lo=0,
+            hi=10**9,
+            latest_metrics=["seats"],
+        )
+
+    assert len(got) > 0 and len(queries) == 1
