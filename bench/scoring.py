@@ -3,13 +3,17 @@ that computes the 30-day utilization per entitlement over the same data, in the 
 
 For each scale (default 10,000 and 100,000 accounts; ~3 metrics x 90 days of usage each), a
 generated book is imported into a scratch database (in a subprocess, not timed), then:
-  baseline: the one utilization statement, all rows fetched;
-  full run: scoring_run_execute (every component, every trigger, results written).
+  baseline: the one utilization statement, all rows fetched, timed with the server's default
+            work_mem and with the scoring's (SCORING_WORK_MEM); the faster is the baseline;
+  full run: every component, every trigger, results written and committed, either
+            in-process (scoring_run_execute, the command's path) or, with --workers N, as the
+            nightly Celery task fanned out over N real prefork worker processes on Redis,
+            timed from the dispatch until the run is recorded as succeeded.
 Prints both times, their ratio, the growth between scales and the peak memory of the run.
 Targets: full run within 4x of the statement at 100,000 accounts; 10x the accounts within
 12x the time; peak memory under 4 GiB.
 
-    .venv/bin/python bench/scoring.py [--accounts 10000 100000]
+    .venv/bin/python bench/scoring.py [--accounts 10000 100000] [--reuse] [--workers 2]
 """
 
 from __future__ import annotations
@@ -93,11 +97,9 @@ def prepare(accounts: int, seed: int, reuse: bool) -> str:
     return url
 
 
-def measure(url: str) -> dict:
-    """Run in a fresh process so that peak memory is the scoring run's own."""
-    code = f"""
+STATEMENT = """
 import datetime as dt, json, resource, sys, time
-sys.path.insert(0, {str(REPO)!r})
+sys.path.insert(0, {repo!r})
 import os
 os.environ["DATABASE_URL"] = {url!r}
 os.environ["DJANGO_SETTINGS_MODULE"] = "expansion.settings.local"
@@ -105,25 +107,96 @@ os.environ.pop("CELERY_BROKER_URL", None)
 # Alert e-mails go out through SMTP in production; the console would time the terminal.
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 import django; django.setup()
+from django.conf import settings
 from django.db import connection
-from playbooks.services import scoring_run_execute
 from bench.scoring import UTILIZATION_SQL
-as_of = dt.date.fromisoformat({AS_OF.isoformat()!r})
+as_of = dt.date.fromisoformat({as_of!r})
 params = {{"start": as_of - dt.timedelta(days=29), "as_of": as_of}}
 with connection.cursor() as c:
     c.execute(UTILIZATION_SQL, params); c.fetchall()  # warm the cache once
-t = time.perf_counter()
-with connection.cursor() as c:
-    c.execute(UTILIZATION_SQL, params); rows = len(c.fetchall())
-statement = time.perf_counter() - t
+    times = {{}}
+    # The baseline gets the same sort memory as the scoring's aggregation, if that is faster.
+    for work_mem in ("default", settings.SCORING_WORK_MEM):
+        if work_mem != "default":
+            c.execute("SELECT set_config('work_mem', %s, false)", [work_mem])
+        t = time.perf_counter()
+        c.execute(UTILIZATION_SQL, params); rows = len(c.fetchall())
+        times[work_mem] = time.perf_counter() - t
+    c.execute("RESET work_mem")
+statement = min(times.values())
+"""
+
+IN_PROCESS = """
+from playbooks.services import scoring_run_execute
 base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 run = scoring_run_execute(as_of=as_of)
 full = time.perf_counter() - t
-print(json.dumps({{"statement": statement, "rows": rows, "full": full, "counts": run.counts,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "base_mib": base_rss / 1024}}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
+
+WORKERS = """
+# The production path: the nightly task fans the run out as a chord over real Celery
+# workers ({workers} prefork processes on Redis), one chunk of accounts per process.
+import signal, subprocess, uuid
+from expansion.celery import app
+from playbooks.models import ScoringRun
+from playbooks.tasks import score_accounts_task
+queue = "bench-" + uuid.uuid4().hex[:8]
+env = {{**os.environ, "CELERY_BROKER_URL": {broker!r}, "CELERY_TASK_DEFAULT_QUEUE": queue,
+       "CELERY_TASK_ALWAYS_EAGER": "false"}}
+worker = subprocess.Popen(
+    [sys.executable, "-m", "celery", "-A", "expansion", "worker", "--pool=prefork",
+     "--concurrency={workers}", "-Q", queue, "--loglevel=WARNING", "--without-gossip",
+     "--without-mingle", "--without-heartbeat"],
+    cwd={repo!r}, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+app.conf.update(broker_url={broker!r}, result_backend={broker!r}, task_always_eager=False,
+                task_default_queue=queue)
+try:
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5, destination=None) and time.monotonic() < deadline:
+        pass
+    chunk = -(-{accounts} // {workers})
+    t = time.perf_counter()
+    run_id = score_accounts_task.delay(as_of=as_of.isoformat(), chunk_size=chunk).get(timeout=600)
+    run = ScoringRun.objects.get(pk=run_id)
+    while run.status == "running":
+        time.sleep(0.05)
+        run.refresh_from_db()
+    full = time.perf_counter() - t
+    if run.status != "succeeded":
+        raise SystemExit(run.error)
+    children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True)
+    peaks = []
+    for pid in [worker.pid, *map(int, children.stdout.split())]:
+        with open(f"/proc/{{pid}}/status") as status:
+            hwm = [line for line in status if line.startswith("VmHWM")][0]
+        peaks.append(int(hwm.split()[1]) / 1024)
+    peak = max(peaks)
+finally:
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+"""
+
+REPORT = """
+print(json.dumps({{"statement": statement, "statements": times, "rows": rows, "full": full,
+                  "counts": run.counts, "peak_mib": peak}}))
+"""
+
+
+def measure(url: str, accounts: int, workers: int, broker: str) -> dict:
+    """Run in a fresh process so that peak memory is the scoring run's own (with workers:
+    the largest worker process's)."""
+    values = {
+        "repo": str(REPO),
+        "url": url,
+        "as_of": AS_OF.isoformat(),
+        "workers": workers,
+        "broker": broker,
+        "accounts": accounts,
+    }
+    body = WORKERS if workers else IN_PROCESS
+    code = (STATEMENT + body + REPORT).format(**values)
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
     )
@@ -139,20 +212,31 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep an already imported book (results are cleared)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the nightly task on this many Celery worker processes (0: in this process)",
+    )
+    parser.add_argument(
+        "--broker", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
+    )
     args = parser.parse_args()
     results = {}
     for n in args.accounts:
         started = time.perf_counter()
         url = prepare(n, args.seed, args.reuse)
         print(f"[{n} accounts prepared in {time.perf_counter() - started:.0f} s]", flush=True)
-        r = results[n] = measure(url)
+        r = results[n] = measure(url, n, args.workers, args.broker)
         c = r["counts"]
+        statements = ", ".join(f"{k} work_mem {v:.2f} s" for k, v in r["statements"].items())
         print(
             f"{n:>7} accounts: utilization statement {r['statement']:6.2f} s "
             f"({r['rows']:,} entitlements); full scoring run {r['full']:6.2f} s "
             f"({c.get('accounts_scored', 0):,} scored, "
             f"{sum(v for k, v in c.items() if k.startswith('play:')):,} opportunities); "
-            f"ratio {r['full'] / r['statement']:.2f}; peak memory {r['peak_mib']:,.0f} MiB",
+            f"ratio {r['full'] / r['statement']:.2f}; peak memory {r['peak_mib']:,.0f} MiB "
+            f"[statement: {statements}]",
             flush=True,
         )
     if len(results) >= 2:

@@ -11,7 +11,6 @@ mail per alert.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import pandas as pd
 from django.conf import settings
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from expansion.bulk import insert_frame
+from expansion.bulk import insert_frame, read_frame
 
 from .models import Notification, UsageAlert
 
@@ -73,86 +72,109 @@ def usage_alerts_raise(
     return len(new)
 
 
+ALERT_COLUMNS = [
+    "entitlement_id",
+    "level",
+    "ratio",
+    "entitlement__metric",
+    "entitlement__limit",
+    "entitlement__contract__product__sku",
+    "entitlement__contract__account__name",
+    "entitlement__contract__account__external_id",
+    "entitlement__contract__account__owner_email",
+    "entitlement__contract__account__csm_email",
+]
+
+
 def usage_alerts_notify(*, as_of: dt.date, lo: int = 0, hi: int = 2**62) -> int:
     """Notify the AE and CSM of each account about the alerts raised on ``as_of`` for
-    accounts lo..hi and not yet sent. Idempotent: sent alerts are marked and skipped.
+    accounts lo..hi and not yet sent. Idempotent: one UPDATE claims the unsent alerts (a
+    concurrent notifier waits for it, then finds them sent), and only the claimed ones are
+    announced. Set-based: a fixed number of queries whatever the number of alerts.
     Returns the number of e-mails sent (one digest per recipient)."""
-    pending = UsageAlert.objects.filter(
-        raised_on=as_of,
-        sent_at__isnull=True,
-        entitlement__contract__account_id__gte=lo,
-        entitlement__contract__account_id__lte=hi,
-    )
+    stamp = timezone.now()
+    in_range = {
+        "raised_on": as_of,
+        "entitlement__contract__account_id__gte": lo,
+        "entitlement__contract__account_id__lte": hi,
+    }
     with transaction.atomic():
-        rows = list(
-            pending.select_for_update(of=("self",))
-            .values(
-                "id",
-                "entitlement_id",
-                "level",
-                "ratio",
-                "entitlement__metric",
-                "entitlement__limit",
-                "entitlement__contract__product__sku",
-                "entitlement__contract__account__name",
-                "entitlement__contract__account__external_id",
-                "entitlement__contract__account__owner_email",
-                "entitlement__contract__account__csm_email",
-            )
-            .order_by("entitlement_id", "-level")
-        )
-        if not rows:
+        if not UsageAlert.objects.filter(**in_range, sent_at__isnull=True).update(sent_at=stamp):
             return 0
-        highest = {}
-        for row in rows:  # ordered by level descending within an entitlement
-            highest.setdefault(row["entitlement_id"], row)
-        recipients = {e for r in highest.values() for e in _recipients(r)}
+        claimed = read_frame(UsageAlert.objects.filter(**in_range, sent_at=stamp), ALERT_COLUMNS)
+        # Per entitlement, the highest new level.
+        alerts = claimed.sort_values(
+            ["entitlement_id", "level"], ascending=[True, False], kind="mergesort"
+        ).drop_duplicates("entitlement_id")
+        alerts = alerts.assign(
+            text=_alert_texts(alerts),
+            url="/accounts/" + alerts["entitlement__contract__account__external_id"] + "/",
+        )
+        sent = _per_recipient(alerts)
         users = dict(  # lower-case e-mail -> user id, one query
             get_user_model()
             .objects.annotate(lower_email=Lower("email"))
-            .filter(lower_email__in=recipients)
+            .filter(lower_email__in=set(sent["email"].str.lower()))
             .values_list("lower_email", "pk")
         )
-        digests: dict[str, list[str]] = defaultdict(list)
-        notifications = []
-        for row in highest.values():
-            text = _alert_text(row)
-            url = f"/accounts/{row['entitlement__contract__account__external_id']}/"
-            for email in _recipients(row):
-                digests[email].append(text)
-                if email in users:
-                    notifications.append((users[email], text, url))
+        sent["user_id"] = sent["email"].str.lower().map(users)
+        in_app = sent.dropna(subset=["user_id"])
         insert_frame(
             Notification,
-            pd.DataFrame(notifications, columns=["user_id", "message", "url"]).assign(
-                created=timezone.now()
+            pd.DataFrame(
+                {
+                    "user_id": in_app["user_id"].astype("int64").to_numpy(),
+                    "message": in_app["text"].to_numpy(),
+                    "url": in_app["url"].to_numpy(),
+                    "created": timezone.now(),
+                }
             ),
         )
-        UsageAlert.objects.filter(pk__in=[r["id"] for r in rows]).update(sent_at=timezone.now())
+    digests = sent.groupby("email", sort=True)["text"].agg(lambda lines: sorted(lines))
     messages = [
         (
             f"Usage alerts: {len(lines)} new on {as_of.isoformat()}",
-            "\n".join(sorted(lines)) + f"\n\nAs of {as_of.isoformat()}.",
+            "\n".join(lines) + f"\n\nAs of {as_of.isoformat()}.",
             settings.DEFAULT_FROM_EMAIL,
             [email],
         )
-        for email, lines in sorted(digests.items())
+        for email, lines in digests.items()
     ]
     send_mass_mail(messages, fail_silently=False)
     return len(messages)
 
 
-def _recipients(row: dict) -> list[str]:
-    emails = (
-        row["entitlement__contract__account__owner_email"],
-        row["entitlement__contract__account__csm_email"],
+def _per_recipient(alerts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (alert, recipient): the account's AE and CSM, once if they are the same."""
+    roles = [
+        "entitlement__contract__account__owner_email",
+        "entitlement__contract__account__csm_email",
+    ]
+    pairs = alerts.melt(
+        id_vars=["entitlement_id", "text", "url"], value_vars=roles, value_name="email"
     )
-    return sorted({e for e in emails if e})
+    pairs = pairs[pairs["email"].fillna("") != ""]
+    pairs = pairs.drop_duplicates(["entitlement_id", "email"])
+    return pairs.sort_values(["entitlement_id", "email"], kind="mergesort")[
+        ["entitlement_id", "email", "text", "url"]
+    ].reset_index(drop=True)
 
 
-def _alert_text(row: dict) -> str:
+def _alert_texts(alerts: pd.DataFrame) -> pd.Series:
+    """'Acme: api_calls of CORE-PRO reached 95 % of its limit (97% of 1,000,000)'."""
+    share = alerts["ratio"].astype(float).map("{:.0%}".format)
+    limit = alerts["entitlement__limit"].astype(float).map("{:,.0f}".format)
     return (
-        f"{row['entitlement__contract__account__name']}: {row['entitlement__metric']} of "
-        f"{row['entitlement__contract__product__sku']} reached {row['level']} % of its "
-        f"limit ({row['ratio']:.0%} of {row['entitlement__limit']:,.0f})"
+        alerts["entitlement__contract__account__name"]
+        + ": "
+        + alerts["entitlement__metric"]
+        + " of "
+        + alerts["entitlement__contract__product__sku"]
+        + " reached "
+        + alerts["level"].astype("int64").astype(str)
+        + " % of its limit ("
+        + share
+        + " of "
+        + limit
+        + ")"
     )

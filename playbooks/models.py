@@ -64,7 +64,10 @@ class Opportunity(models.Model):
     the nightly scoring (``key`` = play and target within the account)."""
 
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
+    # Indexed by (account, stage) below: a second index on account alone would only slow writes.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="opportunities", db_index=False
+    )
     key = models.CharField(max_length=200, blank=True)
     play = models.CharField(max_length=32, choices=Play.choices, blank=True)
     motion = models.CharField(max_length=32, choices=Motion.choices)
@@ -176,7 +179,9 @@ class ScoringRun(models.Model):
 
 
 class HealthSnapshot(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_snapshots")
+    account = models.ForeignKey(  # indexed first in health_snapshot_key
+        Account, on_delete=models.CASCADE, related_name="health_snapshots", db_index=False
+    )
     as_of = models.DateField()
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, blank=True)
     score = models.FloatField()
@@ -206,8 +211,8 @@ class UtilizationSnapshotQuerySet(AccountScopedQuerySet):
 
 
 class UtilizationSnapshot(models.Model):
-    entitlement = models.ForeignKey(
-        Entitlement, on_delete=models.CASCADE, related_name="utilization_snapshots"
+    entitlement = models.ForeignKey(  # indexed first in utilization_key
+        Entitlement, on_delete=models.CASCADE, related_name="utilization_snapshots", db_index=False
     )
     as_of = models.DateField()
     used = models.FloatField()
@@ -230,7 +235,9 @@ class UtilizationSnapshot(models.Model):
 class AccountAction(models.Model):
     """What to do at an account instead of (or before) an expansion play, on a scoring date."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="actions")
+    account = models.ForeignKey(  # indexed first in account_action_key
+        Account, on_delete=models.CASCADE, related_name="actions", db_index=False
+    )
     as_of = models.DateField()
     code = models.CharField(max_length=32, choices=AccountActionCode.choices)
     detail = models.TextField(blank=True)
@@ -256,7 +263,9 @@ class UsageAlert(models.Model):
     """Raised once per entitlement and level: an entitlement belongs to one contract line,
     so (entitlement, level) is also once per term."""
 
-    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="alerts")
+    entitlement = models.ForeignKey(  # indexed first in usage_alert_key
+        Entitlement, on_delete=models.CASCADE, related_name="alerts", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     ratio = models.FloatField()
     raised_on = models.DateField()

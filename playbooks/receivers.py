@@ -15,10 +15,16 @@ SHOWN_IN_LISTS = (Opportunity, Account, Product, Stakeholder, Priority)
 
 
 def _changed(sender, **kwargs) -> None:
-    if sender in SHOWN_IN_LISTS:
-        opportunity_list_changed()
+    opportunity_list_changed()
 
 
 def connect() -> None:
+    # Connected per model: a post_delete receiver for every sender would stop Django from
+    # deleting any other model's rows in one statement (it would fetch them to signal each).
     for signal in (post_save, post_delete, bulk_written):
-        signal.connect(_changed, dispatch_uid=f"opportunity-list-cache-{id(signal)}")
+        for model in SHOWN_IN_LISTS:
+            signal.connect(
+                _changed,
+                sender=model,
+                dispatch_uid=f"opportunity-list-cache-{id(signal)}-{model._meta.label}",
+            )

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import (
@@ -24,7 +25,7 @@ from accounts.models import (
     Product,
     Stakeholder,
 )
-from expansion.bulk import read_frame
+from expansion.bulk import read_frame, read_sql_frame, sort_memory
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .models import OPEN_STAGES, HealthSnapshot, Opportunity, ScoringRun, ScoringRunStatus
@@ -101,12 +102,11 @@ def usage_aggregates_load(
     if connection.vendor == "postgresql":
         # Only this statement takes the list: SQLite cannot bind one, not even unused.
         build, params["latest_metrics"] = usage_window_sql_postgresql, sorted(set(latest_metrics))
-    with connection.cursor() as cursor:
-        cursor.execute(build(DailyUsage._meta.db_table), params)
-        rows = cursor.fetchall()
-    frame = pd.DataFrame(
-        rows, columns=["account_id", "metric", "used_last", "used_prior", "latest"]
-    )
+    columns = ["account_id", "metric", "used_last", "used_prior", "latest"]
+    with sort_memory(settings.SCORING_WORK_MEM):
+        frame = read_sql_frame(build(DailyUsage._meta.db_table), params, columns, text=["metric"])
+    if frame.empty:
+        frame = frame.astype({"account_id": "int64", "metric": "str"})
     frame = _floats(frame, "used_last", "used_prior", "latest")
     # A window without rows sums to 0 (SQL's FILTER gives NULL), as in the engine.
     frame[["used_last", "used_prior"]] = frame[["used_last", "used_prior"]].fillna(0.0)

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from expansion.bulk import insert_frame, same_value, update_frame, upsert_frame
+from expansion.bulk import insert_frame, same_value, update_frame
 
 from .alerts import usage_alerts_raise
 from .listcache import opportunity_list_changed
@@ -85,8 +85,8 @@ def scoring_results_save(
     *, run: ScoringRun, result: ScoringResult, lo: int, hi: int
 ) -> dict[str, int]:
     as_of = run.as_of
-    _health_save(run, result.health)
-    _utilization_save(as_of, result.utilization)
+    _health_save(run, result.health, lo, hi)
+    _utilization_save(as_of, result.utilization, lo, hi)
     actions = _actions_save(as_of, result.health, lo, hi)
     opportunity_counts = _opportunities_save(as_of, result.opportunities, lo, hi)
     levels = tuple(
@@ -108,18 +108,27 @@ def scoring_results_save(
     return dict(counts)
 
 
-def _health_save(run: ScoringRun, health: pd.DataFrame) -> None:
+def _health_save(run: ScoringRun, health: pd.DataFrame, lo: int, hi: int) -> None:
+    """Replace the chunk's health snapshots for the date (nothing refers to a snapshot, so a
+    re-run deletes and re-inserts the same content: cheaper than comparing row by row)."""
     frame = health[["account_id", "score", *HEALTH_COMPONENTS, "eligible", "reasons"]].copy()
     frame["as_of"], frame["run_id"] = run.as_of.isoformat(), run.pk
     frame["reasons"] = [list(r) for r in frame["reasons"]]
-    upsert_frame(HealthSnapshot, frame, key_fields=["account_id", "as_of"])
+    HealthSnapshot.objects.filter(as_of=run.as_of, account_id__gte=lo, account_id__lte=hi).delete()
+    insert_frame(HealthSnapshot, frame)
 
 
-def _utilization_save(as_of: dt.date, utilization: pd.DataFrame) -> None:
+def _utilization_save(as_of: dt.date, utilization: pd.DataFrame, lo: int, hi: int) -> None:
+    """Replace the chunk's utilization snapshots for the date (as health snapshots)."""
     frame = utilization[["entitlement_id", "used", "ratio", "level"]].copy()
     frame["as_of"] = as_of.isoformat()
     frame["level"] = frame["level"].astype(int)
-    upsert_frame(UtilizationSnapshot, frame, key_fields=["entitlement_id", "as_of"])
+    UtilizationSnapshot.objects.filter(
+        as_of=as_of,
+        entitlement__contract__account_id__gte=lo,
+        entitlement__contract__account_id__lte=hi,
+    ).delete()
+    insert_frame(UtilizationSnapshot, frame)
 
 
 def _actions_save(as_of: dt.date, health: pd.DataFrame, lo: int, hi: int) -> list[str]:

@@ -177,6 +177,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="expansion@localhost")
 
 # --- Import ---------------------------------------------------------------------------
 BOOK_IMPORT_BATCH_SIZE = env.int("BOOK_IMPORT_BATCH_SIZE", default=2000)
+# PostgreSQL sort and hash memory for the scoring's usage-window aggregation: the server's
+# default, 4MB, spills it to disk at 100,000 accounts.
+SCORING_WORK_MEM = env("SCORING_WORK_MEM", default="64MB")
 
 LOGGING = {
     "version": 1,

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.db import connection
 
 from accounts.models import ContractLine, Product, Stakeholder
-from expansion.bulk import read_frame
+from expansion.bulk import read_frame, sort_memory, values_sql
 from tests.factories import AccountFactory, ContractLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,27 @@ def test_no_rows_gives_the_columns(db) -> None:
     frame = read_frame(Stakeholder.objects.none(), ["id", "name"])
 
     assert list(frame.columns) == ["id", "name"] and frame.empty
+
+
+def test_bulk_reads_skip_the_default_ordering_but_keep_an_explicit_one() -> None:
+    """Stakeholders are ordered by their account's name by default: a join and a sort of
+    the whole table that a bulk read does not need."""
+    default, _ = values_sql(Stakeholder.objects.all(), ["id", "name"])
+    explicit, _ = values_sql(Stakeholder.objects.order_by("name"), ["id", "name"])
+
+    assert "ORDER BY" not in default and "accounts_account" not in default
+    assert "ORDER BY" in explicit
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is PostgreSQL's")
+def test_sort_memory_holds_for_its_transaction_only(db) -> None:
+    def work_mem() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    before = work_mem()
+    with sort_memory("48MB"):
+        inside = work_mem()
+
+    assert inside == "48MB" and work_mem() == before != "48MB"

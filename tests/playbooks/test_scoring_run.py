@@ -9,11 +9,14 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Account
 from playbooks import services
 from playbooks.models import (
+    AccountAction,
     HealthSnapshot,
     Notification,
     Opportunity,
@@ -22,6 +25,7 @@ from playbooks.models import (
     ScoringRunStatus,
     Stage,
     UsageAlert,
+    UtilizationSnapshot,
 )
 from signals.models import AccountSignal, DailyUsage
 from tests.factories import UserFactory
@@ -241,12 +245,40 @@ def _state() -> list[tuple]:
     )
 
 
+def _results() -> tuple:
+    """Every scoring result of the date but the snapshots' own ids."""
+    return (
+        _state(),
+        sorted(
+            HealthSnapshot.objects.filter(as_of=AS_OF).values_list(
+                "account_id", "score", "adoption", "trend", "eligible", "reasons"
+            )
+        ),
+        sorted(
+            UtilizationSnapshot.objects.filter(as_of=AS_OF).values_list(
+                "entitlement_id", "used", "ratio", "level"
+            )
+        ),
+        sorted(AccountAction.objects.filter(as_of=AS_OF).values_list("account_id", "code")),
+        sorted(UsageAlert.objects.values_list("id", "entitlement_id", "level")),
+    )
+
+
 def test_rerun_for_the_same_date_gives_the_same_rows(scored) -> None:
-    before = (_state(), HealthSnapshot.objects.count(), UsageAlert.objects.count())
+    before = _results()
 
     services.scoring_run_execute(as_of=AS_OF)
 
-    assert (_state(), HealthSnapshot.objects.count(), UsageAlert.objects.count()) == before
+    assert _results() == before and all(before)
+
+
+def test_snapshots_of_a_date_are_replaced_in_one_statement(scored) -> None:
+    """No receiver makes Django fetch snapshot rows to signal their deletion one by one."""
+    with CaptureQueriesContext(connection) as queries:
+        HealthSnapshot.objects.filter(as_of=AS_OF).delete()
+        UtilizationSnapshot.objects.filter(as_of=AS_OF).delete()
+
+    assert len(queries) == 2 and all(q["sql"].startswith("DELETE") for q in queries)
 
 
 def test_chunked_run_equals_single_run(imported_sample_book) -> None:

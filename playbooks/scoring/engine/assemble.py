@@ -3,6 +3,8 @@ and ranking (section 6), account actions."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from pandas import DataFrame
@@ -52,11 +54,23 @@ def group_collect(df: DataFrame, keys: list[str], col: str, join: str | None = N
         v = df[k].to_numpy()
         change[1:] |= v[1:] != v[:-1]
     starts = np.flatnonzero(change)
-    parts = np.split(df[col].to_numpy(dtype=object), starts[1:])
-    values = list(map(list, parts)) if join is None else list(map(join.join, parts))
+    items = df[col].tolist()
+    bounds = [*starts.tolist(), len(items)]
+    spans = itertools.pairwise(bounds)
+    if join is None:
+        values = [items[a:b] for a, b in spans]
+    else:
+        values = [join.join(items[a:b]) for a, b in spans]
     out = df[keys].iloc[starts].reset_index(drop=True)
     out[col] = pd.Series(values, dtype=object)
     return out
+
+
+def records(df: DataFrame, columns: list[str]) -> list[dict]:
+    """``df[columns].to_dict("records")`` with plain Python values, without pandas' per-row
+    boxing."""
+    rows = zip(*(df[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _peer_accounts(ctx: Context) -> DataFrame:
@@ -220,7 +234,7 @@ def finish_opportunities(
     cfg = ctx.cfg
     keys = ["account_id", "key"]
     points = trig.groupby(keys, sort=True)["points"].sum().rename("points").reset_index()
-    trig = trig.assign(obj=trig[["code", "points", "detail"]].to_dict("records"))
+    trig = trig.assign(obj=records(trig, ["code", "points", "detail"]))
     tl = (
         group_collect(trig, keys, "obj")
         .rename(columns={"obj": "triggers"})
@@ -373,7 +387,7 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
         ],
         ignore_index=True,
     ).sort_values(["account_id", "o"], kind="mergesort")
-    actions = actions.assign(obj=actions[["code", "detail"]].to_dict("records"))
+    actions = actions.assign(obj=records(actions, ["code", "detail"]))
     al = group_collect(actions, ["account_id"], "obj").set_index("account_id")["obj"]
     out = ids.assign(reasons=ids["account_id"].map(rl), actions=ids["account_id"].map(al))
     empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
