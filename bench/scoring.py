@@ -156,7 +156,7 @@ try:
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5, destination=None) and time.monotonic() < deadline:
         pass
-    chunk = -(-{accounts} // {workers})
+    chunk = -(-{accounts} // ({workers} * {chunks_per_worker}))
     t = time.perf_counter()
     run_id = score_accounts_task.delay(as_of=as_of.isoformat(), chunk_size=chunk).get(timeout=600)
     run = ScoringRun.objects.get(pk=run_id)
@@ -184,7 +184,7 @@ print(json.dumps({{"statement": statement, "statements": times, "rows": rows, "f
 """
 
 
-def measure(url: str, accounts: int, workers: int, broker: str) -> dict:
+def measure(url: str, accounts: int, workers: int, broker: str, chunks_per_worker: int) -> dict:
     """Run in a fresh process so that peak memory is the scoring run's own (with workers:
     the largest worker process's)."""
     values = {
@@ -194,6 +194,7 @@ def measure(url: str, accounts: int, workers: int, broker: str) -> dict:
         "workers": workers,
         "broker": broker,
         "accounts": accounts,
+        "chunks_per_worker": chunks_per_worker,
     }
     body = WORKERS if workers else IN_PROCESS
     code = (STATEMENT + body + REPORT).format(**values)
@@ -221,13 +222,19 @@ def main() -> None:
     parser.add_argument(
         "--broker", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
     )
+    parser.add_argument(
+        "--chunks-per-worker",
+        type=int,
+        default=2,
+        help="chunks of accounts per worker process: while one chunk writes, another computes",
+    )
     args = parser.parse_args()
     results = {}
     for n in args.accounts:
         started = time.perf_counter()
         url = prepare(n, args.seed, args.reuse)
         print(f"[{n} accounts prepared in {time.perf_counter() - started:.0f} s]", flush=True)
-        r = results[n] = measure(url, n, args.workers, args.broker)
+        r = results[n] = measure(url, n, args.workers, args.broker, args.chunks_per_worker)
         c = r["counts"]
         statements = ", ".join(f"{k} work_mem {v:.2f} s" for k, v in r["statements"].items())
         print(

@@ -34,8 +34,9 @@ from .scoring.engine import ScoringInput
 
 
 def _dates(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    """ISO date strings as datetime64 days (the engine's own date type)."""
     for name in names:
-        frame[name] = pd.to_datetime(frame[name]).dt.date
+        frame[name] = pd.to_datetime(frame[name], format="ISO8601").astype("datetime64[ns]")
     return frame
 
 
@@ -122,6 +123,8 @@ def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
 
 
 Peers = tuple[pd.DataFrame, pd.DataFrame]
+#: ``peers`` of a chunk that spans the whole book: its own accounts and lines are the peers.
+OWN_PEERS: Peers = (pd.DataFrame(), pd.DataFrame())
 
 
 def scoring_peers_load(*, as_of: dt.date) -> Peers:
@@ -142,7 +145,10 @@ def scoring_peers_load(*, as_of: dt.date) -> Peers:
 def scoring_input_load(
     *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int, peers: Peers | None = None
 ) -> ScoringInput:
-    """The engine's input for accounts with ids in lo..hi (see the module docstring)."""
+    """The engine's input for accounts with ids in lo..hi (see the module docstring).
+    ``peers``: loaded book-wide when None; ``OWN_PEERS`` when lo..hi is the whole book.
+    Contract lines and stakeholders are read as the engine uses them: the lines active on
+    the date, the active stakeholders."""
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
     account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
     accounts = _dates(
@@ -161,7 +167,10 @@ def scoring_input_load(
     line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
     lines = _floats(
         _dates(
-            read_frame(ContractLine.objects.filter(**in_range), line_columns),
+            read_frame(
+                ContractLine.objects.filter(**in_range, start_date__lte=as_of, end_date__gte=as_of),
+                line_columns,
+            ),
             "start_date",
             "end_date",
         ),
@@ -180,7 +189,7 @@ def scoring_input_load(
         "limit",
     )
     stakeholders = read_frame(
-        Stakeholder.objects.filter(**in_range),
+        Stakeholder.objects.filter(**in_range, active=True),
         ["id", "account_id", "name", "department", "role", "active"],
     )
     priorities = read_frame(
@@ -227,6 +236,7 @@ def scoring_input_load(
     )
     if peers is None:
         peers = scoring_peers_load(as_of=as_of)
+    own = peers is OWN_PEERS
     return ScoringInput(
         accounts=accounts,
         products=products,
@@ -238,8 +248,8 @@ def scoring_input_load(
         priorities=priorities,
         signals=signals,
         success_metrics=success,
-        peer_accounts=peers[0],
-        peer_lines=peers[1],
+        peer_accounts=None if own else peers[0],
+        peer_lines=None if own else peers[1],
     )
 
 

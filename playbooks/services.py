@@ -35,7 +35,13 @@ from .models import (
 )
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringResult, score_book
-from .selectors import Peers, account_id_chunks, scoring_input_load, scoring_peers_load
+from .selectors import (
+    OWN_PEERS,
+    Peers,
+    account_id_chunks,
+    scoring_input_load,
+    scoring_peers_load,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -276,10 +282,11 @@ def scoring_run_execute(*, as_of: dt.date, chunk_size: int = DEFAULT_CHUNK_SIZE)
     Celery task runs the same chunk service in parallel workers)."""
     run = scoring_run_create(as_of=as_of)
     try:
-        peers = scoring_peers_load(as_of=as_of)
+        chunks = scoring_chunks(chunk_size=chunk_size)
+        # One chunk is the whole book: its own accounts and lines are the lookalike peers.
+        peers = OWN_PEERS if len(chunks) == 1 else scoring_peers_load(as_of=as_of)
         counts = [
-            scoring_chunk_score(run_id=run.pk, lo=lo, hi=hi, peers=peers)
-            for lo, hi in scoring_chunks(chunk_size=chunk_size)
+            scoring_chunk_score(run_id=run.pk, lo=lo, hi=hi, peers=peers) for lo, hi in chunks
         ]
     except Exception as exc:
         logger.exception("scoring run %s failed", run.pk)

@@ -149,11 +149,16 @@ def normalise_frame(name: str, df: DataFrame | None) -> DataFrame:
         s = df[col] if col in df.columns else pd.Series([np.nan] * n, index=df.index)
         s = s.reset_index(drop=True)
         if kind in ("int", "float"):
-            s = pd.to_numeric(s, errors="coerce").astype("float64")
+            if s.dtype != "float64":  # already numbers from the database: no parsing
+                s = pd.to_numeric(s, errors="coerce").astype("float64")
         elif kind == "str":
-            s = s.astype("object").where(s.notna(), "").astype(str).str.strip()
+            if isinstance(s.dtype, pd.StringDtype):
+                s = s.fillna("").str.strip()
+            else:
+                s = s.astype("object").where(s.notna(), "").astype(str).str.strip()
         elif kind == "date":
-            s = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+            if s.dtype != "datetime64[ns]":
+                s = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
         elif kind == "bool":
             s = _to_bool(s)
         out[col] = s
