@@ -14,12 +14,12 @@ from collections import Counter
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from expansion.bulk import insert_frame, same_value, update_frame
+from expansion.bulk import insert_frame, read_frame, same_value, update_frame
 
 from .alerts import usage_alerts_raise
-from .listcache import opportunity_list_changed
 from .models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -181,38 +181,38 @@ def _opportunity_frame(found: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 
 def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -> dict[str, int]:
-    """Create new opportunities, refresh open ones whose content changed (never their
-    stage), expire the ``identified`` ones whose triggers are gone. Set-based: one read of
-    the chunk's open opportunities, then one insert, one update and one expiry."""
+    """Create new opportunities, refresh open ones (never their stage), expire the
+    ``identified`` ones whose triggers are gone. Set-based: one read of the chunk's open
+    opportunities, then one insert, one update and one expiry.
+
+    A refresh on a new date changes every open opportunity (its ``as_of`` at least); only a
+    replay of the stored date compares content, to leave unchanged rows untouched."""
     fresh = _opportunity_frame(found, as_of)
-    columns = ["id", "account_id", "key", "stage", *OPPORTUNITY_FIELDS]
-    stored = pd.DataFrame.from_records(
-        list(
-            Opportunity.objects.filter(
-                account_id__gte=lo, account_id__lte=hi, stage__in=OPEN_STAGES
-            )
-            .exclude(key="")
-            .values(*columns)
-        ),
-        columns=columns,
-    )
-    merged = fresh.merge(
-        stored[["id", "account_id", "key", "as_of"]].rename(columns={"as_of": "stored_as_of"}),
-        on=["account_id", "key"],
-        how="left",
-    )
+    open_in_chunk = Opportunity.objects.filter(
+        account_id__gte=lo, account_id__lte=hi, stage__in=OPEN_STAGES
+    ).exclude(key="")
+    stored = read_frame(open_in_chunk, ["id", "account_id", "key", "stage", "as_of"])
+    day = pd.Timestamp(as_of)
+    stored_day = pd.to_datetime(stored["as_of"], format="ISO8601")
+    later = set(stored.loc[(stored_day > day).to_numpy(), "id"])
+    same_day = set(stored.loc[(stored_day == day).to_numpy(), "id"])
+    merged = fresh.merge(stored[["id", "account_id", "key"]], on=["account_id", "key"], how="left")
     is_new = merged["id"].isna()
     new = fresh[is_new.to_numpy()].assign(stage=Stage.IDENTIFIED, created=as_of)
     insert_frame(Opportunity, new.assign(updated=timezone.now()))
+    matched = merged[~is_new].assign(id=lambda m: m["id"].astype("int64"))
     # Replaying an older date never overwrites what a later run wrote.
-    matched = merged[~is_new & ~(merged["stored_as_of"] > as_of)].drop(columns="stored_as_of")
-    changed = _changed_rows(matched, stored)
+    matched = matched[~matched["id"].isin(later)][["id", *OPPORTUNITY_FIELDS]]
+    replayed = matched["id"].isin(same_day)
+    changed = pd.concat(
+        [matched[~replayed], _changed_rows(matched[replayed], open_in_chunk.filter(as_of=as_of))]
+    )
     update_frame(Opportunity, changed.assign(updated=timezone.now()))
     seen = set(zip(fresh["account_id"], fresh["key"], strict=True))
-    gone = stored[(stored["stage"] == Stage.IDENTIFIED) & ~(stored["as_of"] > as_of)]
+    gone = stored[(stored["stage"] == Stage.IDENTIFIED) & ~stored["id"].isin(later)]
     vanished = [(a, k) not in seen for a, k in zip(gone["account_id"], gone["key"], strict=True)]
     gone = gone[pd.Series(vanished, index=gone.index, dtype=bool)]
-    _expire(list(gone["id"]), as_of)
+    _expire([int(i) for i in gone["id"]], as_of)
     return {
         "opportunities_created": len(new),
         "opportunities_refreshed": len(changed),
@@ -220,29 +220,35 @@ def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -
     }
 
 
-def _changed_rows(matched: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
-    """The matched rows whose scored content differs from what is stored (id + fields)."""
+def _changed_rows(matched: pd.DataFrame, stored_rows: QuerySet[Opportunity]) -> pd.DataFrame:
+    """The matched rows (id + fields) whose scored content differs from ``stored_rows``
+    (a queryset holding at least them)."""
     if matched.empty:
-        return matched[["id", *OPPORTUNITY_FIELDS]]
-    now = matched[["id", *OPPORTUNITY_FIELDS]].assign(id=matched["id"].astype(int))
-    before = stored.set_index("id").loc[now["id"], list(OPPORTUNITY_FIELDS)]
+        return matched
+    stored = pd.DataFrame.from_records(
+        list(stored_rows.values("id", *OPPORTUNITY_FIELDS)), columns=["id", *OPPORTUNITY_FIELDS]
+    )
+    before = stored.set_index("id").loc[matched["id"], list(OPPORTUNITY_FIELDS)]
     differs = [
         any(not same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
         for new_row, old_row in zip(
-            now[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
+            matched[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
             before.itertuples(index=False),
             strict=True,
         )
     ]
-    return now[pd.Series(differs, index=now.index, dtype=bool)]
+    return matched[pd.Series(differs, index=matched.index, dtype=bool)]
 
 
 def _expire(ids: list[int], as_of: dt.date) -> None:
     if not ids:
         return
-    opportunity_list_changed()  # a queryset update sends no signal
-    Opportunity.objects.filter(pk__in=ids).update(
-        stage=Stage.EXPIRED, closed=as_of, updated=timezone.now()
+    # By id through a staging table: any number of ids (a query takes at most 65,535).
+    update_frame(
+        Opportunity,
+        pd.DataFrame(
+            {"id": ids, "stage": Stage.EXPIRED, "closed": as_of, "updated": timezone.now()}
+        ),
     )
     note = f"triggers gone on {as_of.isoformat()}"
     insert_frame(

@@ -272,6 +272,40 @@ def test_rerun_for_the_same_date_gives_the_same_rows(scored) -> None:
     assert _results() == before and all(before)
 
 
+def _open_scored() -> dict[tuple, tuple]:
+    return {
+        (o.account_id, o.key): (o.as_of, o.score, o.triggers, o.updated)
+        for o in Opportunity.objects.exclude(key="").filter(stage=Stage.IDENTIFIED)
+    }
+
+
+def test_replaying_the_same_date_leaves_unchanged_opportunities_untouched(scored) -> None:
+    before = _open_scored()
+
+    run = services.scoring_run_execute(as_of=AS_OF)
+
+    assert run.counts["opportunities_refreshed"] == 0 and _open_scored() == before
+
+
+def test_the_next_date_refreshes_every_open_opportunity(scored) -> None:
+    next_day = AS_OF + dt.timedelta(days=1)
+
+    run = services.scoring_run_execute(as_of=next_day)
+
+    refreshed = _open_scored()
+    assert run.counts["opportunities_refreshed"] == len(refreshed) > 0
+    assert {as_of for as_of, *_ in refreshed.values()} == {next_day}
+
+
+def test_replaying_an_older_date_never_overwrites_a_later_run(scored) -> None:
+    services.scoring_run_execute(as_of=AS_OF + dt.timedelta(days=1))
+    later = _open_scored()
+
+    services.scoring_run_execute(as_of=AS_OF)
+
+    assert _open_scored() == later
+
+
 def test_snapshots_of_a_date_are_replaced_in_one_statement(scored) -> None:
     """No receiver makes Django fetch snapshot rows to signal their deletion one by one."""
     with CaptureQueriesContext(connection) as queries:
