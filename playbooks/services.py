@@ -9,9 +9,11 @@ never on how the book was chunked.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import QuerySet
@@ -222,22 +224,24 @@ def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -
 
 def _changed_rows(matched: pd.DataFrame, stored_rows: QuerySet[Opportunity]) -> pd.DataFrame:
     """The matched rows (id + fields) whose scored content differs from ``stored_rows``
-    (a queryset holding at least them)."""
+    (a queryset holding at least them). Compared column by column; JSON as parsed values."""
     if matched.empty:
         return matched
-    stored = pd.DataFrame.from_records(
-        list(stored_rows.values("id", *OPPORTUNITY_FIELDS)), columns=["id", *OPPORTUNITY_FIELDS]
-    )
-    before = stored.set_index("id").loc[matched["id"], list(OPPORTUNITY_FIELDS)]
-    differs = [
-        any(not same_value(a, b) for a, b in zip(new_row, old_row, strict=True))
-        for new_row, old_row in zip(
-            matched[list(OPPORTUNITY_FIELDS)].itertuples(index=False),
-            before.itertuples(index=False),
-            strict=True,
-        )
-    ]
-    return matched[pd.Series(differs, index=matched.index, dtype=bool)]
+    stored = read_frame(stored_rows, ["id", *OPPORTUNITY_FIELDS]).set_index("id")
+    before = stored.loc[matched["id"].to_numpy()].reset_index(drop=True)
+    now = matched.reset_index(drop=True)
+    differs = np.zeros(len(now), dtype=bool)
+    for field in OPPORTUNITY_FIELDS:
+        new, old = now[field], before[field]
+        if field == "triggers":
+            same = [a == json.loads(b) for a, b in zip(new, old, strict=True)]
+        elif field == "as_of":
+            same = new.map(dt.date.isoformat).to_numpy() == old.astype(str).to_numpy()
+        else:
+            new, old = new.astype(object), old.astype(object)
+            same = [same_value(a, b) for a, b in zip(new, old, strict=True)]
+        differs |= ~np.asarray(same, dtype=bool)
+    return matched[differs]
 
 
 def _expire(ids: list[int], as_of: dt.date) -> None:
