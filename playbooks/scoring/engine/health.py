@@ -31,13 +31,18 @@ class Context:
     peer_owned: DataFrame  # distinct (account_id, product_id) of the peers' active lines
 
 
+def _fmt_one(x: float) -> str:
+    if np.isclose(x, np.round(x)):
+        return f"{int(np.round(x)):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
 def fmt_num(s: pd.Series) -> pd.Series:
-    """1000000 -> '1,000,000'; 12.5 -> '12.5' (vectorised)."""
+    """1000000 -> '1,000,000'; 12.5 -> '12.5'. Each distinct value is formatted once (limits
+    and counts repeat across accounts)."""
     v = s.astype("float64").fillna(0.0)
-    whole = np.isclose(v, np.round(v))
-    ints = pd.Series(np.round(v).astype("int64"), index=s.index).map("{:,}".format).astype(str)
-    decs = v.map("{:,.2f}".format).astype(str).str.rstrip("0").str.rstrip(".")
-    return ints.where(whole, decs)
+    labels = {x: _fmt_one(x) for x in pd.unique(v.to_numpy())}
+    return v.map(labels).astype(str)
 
 
 def fmt_pct(used: pd.Series, limit: pd.Series) -> pd.Series:
