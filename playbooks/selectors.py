@@ -28,7 +28,14 @@ from accounts.models import (
 from expansion.bulk import read_frame, read_sql_frame, sort_memory
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
-from .models import OPEN_STAGES, HealthSnapshot, Opportunity, ScoringRun, ScoringRunStatus
+from .models import (
+    OPEN_STAGES,
+    HealthSnapshot,
+    Opportunity,
+    OpportunityStatus,
+    ScoringRun,
+    ScoringRunStatus,
+)
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringInput
 
@@ -267,7 +274,7 @@ def home_summary(*, user, top: int = 10) -> dict:
     opportunities (scoped by role; nothing for an anonymous visitor)."""
     run = latest_scoring_run()
     if run is None or not user.is_authenticated:
-        return {"run": run, "top": [], "open_count": 0, "blocked": 0}
+        return {"run": run, "top": [], "open_count": 0, "ready_count": 0, "blocked": 0}
     open_opportunities = Opportunity.objects.visible_to(user).filter(stage__in=OPEN_STAGES)
     ranked = (
         open_opportunities.exclude(key="")
@@ -279,6 +286,7 @@ def home_summary(*, user, top: int = 10) -> dict:
         "run": run,
         "top": list(ranked),
         "open_count": open_opportunities.count(),
+        "ready_count": open_opportunities.filter(status=OpportunityStatus.READY).count(),
         "blocked": blocked.count(),
     }
 

@@ -65,7 +65,13 @@ def test_ae_sees_only_its_ranked_opportunities(browser, live_server, scored_book
     }
     page.screenshot(path=str(tmp_path / "home-ae1.png"), full_page=True)
 
+    ready = sum(
+        rows.nth(i).locator("td").nth(4).inner_text().strip() == "Ready"
+        for i in range(rows.count())
+    )
     assert accounts == {"NW-001", "CW-010"}
+    # The ready count is the user's own, not the whole run's.
+    assert page.locator(".note", has_text="ready to run").inner_text() == f"{ready} ready to run"
     assert page.locator("text=Tier upgrade").count() == 1
     assert page.locator("a:has-text('Admin')").count() == 0  # not staff
 
