@@ -156,7 +156,7 @@ def _copy(
     """COPY the frame in as CSV written by Arrow's C++ writer (pandas' ``to_csv`` formats
     each cell in Python, three times slower). Every value is quoted and a missing one is
     not, which is exactly how PostgreSQL's CSV format tells an empty string from NULL."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = _arrow_table(frame)
     options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
     with cursor.cursor.copy(
         f"COPY {table_sql} ({column_sql}) FROM STDIN WITH (FORMAT csv)"
@@ -168,6 +168,18 @@ def _copy(
             copy.write(sink.getvalue())
             if progress:
                 progress(chunk.num_rows)
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # A column of mixed Python objects (say 42 and "x"): written as text, as CSV would.
+        mixed = [c for c in frame.columns if frame[c].dtype == object]
+        text = frame.astype({c: "str" for c in mixed})
+        for c in mixed:
+            text[c] = text[c].where(frame[c].notna(), None)
+        return pa.Table.from_pandas(text, preserve_index=False)
 
 
 def _python_values(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from expansion.bulk import insert_frame
-from playbooks.models import Opportunity
+from playbooks.models import Notification, Opportunity
 from tests.factories import AccountFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,16 @@ def test_rows_read_back_as_written() -> None:
             "external_id": None,
         },
     ]
+
+
+def test_a_column_of_mixed_values_is_written_as_text(django_user_model) -> None:
+    user = django_user_model.objects.create(username="u")
+    frame = pd.DataFrame(
+        {"user_id": [user.pk] * 3, "message": [42, "forty-two", 4.5], "url": ["", None, "/x"]}
+    )
+    frame["url"] = frame["url"].fillna("")
+
+    insert_frame(Notification, frame.assign(created=timezone.now()))
+
+    got = sorted(Notification.objects.values_list("message", "url"))
+    assert got == [("4.5", "/x"), ("42", ""), ("forty-two", "")]
