@@ -154,8 +154,9 @@ app.conf.update(broker_url={broker!r}, result_backend={broker!r}, task_always_ea
                 task_default_queue=queue)
 try:
     deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5, destination=None) and time.monotonic() < deadline:
-        pass
+    while not app.control.ping(timeout=0.5):
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise SystemExit("no Celery worker answered within 60 s")
     chunk = -(-{accounts} // ({workers} * {chunks_per_worker}))
     t = time.perf_counter()
     run_id = score_accounts_task.delay(as_of=as_of.isoformat(), chunk_size=chunk).get(timeout=600)
