@@ -444,20 +444,7 @@ def book(
             "customer_since": d(-400),
         }
     ]
-    lines = (
-        lines
-        if lines is not None
-        else [
-            {
-                "id": 1,
-                "account_id": 1,
-                "product_id": 2,
-                "start_date": d(-100),
-                "end_date": d(200),
-                "arr": 20.0,
-            }
-        ]
-    )
+    lines = lines if lines is not None else [line(2)]
     stakeholders = (
         stakeholders
         if stakeholders is not None
@@ -520,6 +507,26 @@ def run(data: ScoringInput, config: ScoringConfig | None = None) -> ScoringResul
 
 def api(limit: float = 1000.0) -> list[dict]:
     return [{"id": 1, "contract_id": 1, "metric": "api_calls", "limit": limit, "period": "month"}]
+
+
+def line(
+    product: int,
+    *,
+    start: int = -100,
+    end: int = 200,
+    line_id: int = 1,
+    account: int = 1,
+    arr: float = 20.0,
+) -> dict:
+    """A contract line from T+start to T+end."""
+    return {
+        "id": line_id,
+        "account_id": account,
+        "product_id": product,
+        "start_date": d(start),
+        "end_date": d(end),
+        "arr": arr,
+    }
 
 
 def use(qty: float, day: int = 0, metric: str = "api_calls", account: int = 1) -> dict:
@@ -586,16 +593,7 @@ def test_prior_window_bounds_and_instant_latest() -> None:
 
 @pytest.mark.parametrize(("days", "renews"), [(90, True), (91, False), (0, True)])
 def test_renewal_window(days: int, renews: bool) -> None:
-    lines = [
-        {
-            "id": 1,
-            "account_id": 1,
-            "product_id": 2,
-            "start_date": d(-100),
-            "end_date": d(days),
-            "arr": 20.0,
-        }
-    ]
+    lines = [line(2, end=days)]
     keys = opp_keys(run(book(lines=lines)))
     assert ("value_review:-" in keys) == renews
     if renews:
@@ -771,31 +769,13 @@ def test_level_trigger_counts_once_at_its_highest_level() -> None:
 
 
 def test_usage_expansion_when_no_higher_tier() -> None:
-    lines = [
-        {
-            "id": 1,
-            "account_id": 1,
-            "product_id": 3,
-            "start_date": d(-100),
-            "end_date": d(200),
-            "arr": 30.0,
-        }
-    ]
+    lines = [line(3, arr=30.0)]
     keys = opp_keys(run(book(lines=lines, entitlements=api(), usage=[use(800)])))
     assert keys == {"usage_expansion:ENT": {"utilization_80"}}
 
 
 def test_value_review_module_and_blocked_account() -> None:
-    lines = [
-        {
-            "id": 1,
-            "account_id": 1,
-            "product_id": 2,
-            "start_date": d(-100),
-            "end_date": d(30),
-            "arr": 20.0,
-        }
-    ]
+    lines = [line(2, end=30)]
     pri = [
         {
             "id": 1,
@@ -865,16 +845,7 @@ def _lookalike_book(peers: int, owning: int) -> ScoringInput:
             "customer_since": d(-400),
         }
     ]
-    lines = [
-        {
-            "id": 1,
-            "account_id": 1,
-            "product_id": 4,
-            "start_date": d(-100),
-            "end_date": d(200),
-            "arr": 1.0,
-        }
-    ]
+    lines = [line(4, arr=1.0)]
     for i in range(peers):
         accounts.append(
             {
@@ -886,27 +857,9 @@ def _lookalike_book(peers: int, owning: int) -> ScoringInput:
                 "customer_since": d(-400),
             }
         )
-        lines.append(
-            {
-                "id": 100 + i,
-                "account_id": 10 + i,
-                "product_id": 4,
-                "start_date": d(-100),
-                "end_date": d(200),
-                "arr": 1.0,
-            }
-        )
+        lines.append(line(4, line_id=100 + i, account=10 + i, arr=1.0))
         if i < owning:
-            lines.append(
-                {
-                    "id": 1000 + i,
-                    "account_id": 10 + i,
-                    "product_id": 5,
-                    "start_date": d(-100),
-                    "end_date": d(200),
-                    "arr": 1.0,
-                }
-            )
+            lines.append(line(5, line_id=1000 + i, account=10 + i, arr=1.0))
     accounts.append(
         {
             "id": 999,
@@ -918,22 +871,8 @@ def _lookalike_book(peers: int, owning: int) -> ScoringInput:
         }
     )
     lines += [
-        {
-            "id": 9990,
-            "account_id": 999,
-            "product_id": 4,
-            "start_date": d(-100),
-            "end_date": d(200),
-            "arr": 1.0,
-        },
-        {
-            "id": 9991,
-            "account_id": 999,
-            "product_id": 5,
-            "start_date": d(-100),
-            "end_date": d(200),
-            "arr": 1.0,
-        },
+        line(4, line_id=9990, account=999, arr=1.0),
+        line(5, line_id=9991, account=999, arr=1.0),
     ]
     adj = [{"from_product_id": 4, "to_product_id": 5, "pitch": "Same data"}]
     return book(accounts=accounts, lines=lines, adjacencies=adj)
@@ -979,19 +918,7 @@ def test_lookalike_for_automation_audit_uses_any_owned_product() -> None:
     )
     lines = data.lines.copy()
     # two peers own PRO only (not MOD, shared with nobody): not peers; three own MOD + NEXT
-    extra = pd.DataFrame(
-        [
-            {
-                "id": 5000 + i,
-                "account_id": 10 + i,
-                "product_id": 5,
-                "start_date": d(-100),
-                "end_date": d(200),
-                "arr": 1.0,
-            }
-            for i in range(3)
-        ]
-    )
+    extra = pd.DataFrame([line(5, line_id=5000 + i, account=10 + i, arr=1.0) for i in range(3)])
     data = ScoringInput(
         **{
             **data.__dict__,
