@@ -56,11 +56,15 @@ def _with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFra
     out = frame.copy()
     for field in _concrete_fields(model):
         if field.attname not in out.columns:
-            value = _default_for(field)
-            if isinstance(field, models.JSONField):
-                value = json.dumps(value)
-            out[field.attname] = [value] * len(out)
-        elif isinstance(field, models.JSONField):
+            out[field.attname] = [_default_for(field)] * len(out)
+    return _json_encoded(model, out)
+
+
+def _json_encoded(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its JSON fields' values as JSON text, as COPY takes them."""
+    out = frame.copy()
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.JSONField) and field.attname in out.columns:
             out[field.attname] = [json.dumps(v) for v in out[field.attname]]
     return out
 
@@ -109,7 +113,6 @@ def _upsert_postgresql(
     columns = list(full.columns)
     qn = connection.ops.quote_name
     column_sql = ", ".join(qn(by_attname[c].column) for c in columns)
-    stage = f"book_stage_{table}"
     with connection.cursor() as cursor:
         if copy_into_empty:
             # SHARE ROW EXCLUSIVE conflicts with itself and with other writers: a second bulk
@@ -121,12 +124,6 @@ def _upsert_postgresql(
                 # validation): COPY straight into it, the fastest path PostgreSQL has.
                 _copy(cursor, qn(table), column_sql, full, progress)
                 return len(frame), 0, 0
-        cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {qn(stage)} ON COMMIT DROP AS "
-            f"SELECT {column_sql} FROM {qn(table)} WITH NO DATA"
-        )
-        _copy(cursor, qn(stage), column_sql, full, progress)
         conflict = ", ".join(qn(by_attname[c].column) for c in key_fields)
         if value_fields:
             sets = [
@@ -138,16 +135,34 @@ def _upsert_postgresql(
             action = f"DO UPDATE SET {', '.join(sets)} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         else:
             action = "DO NOTHING"
-        cursor.execute(
-            f"WITH written AS (INSERT INTO {qn(table)} AS t ({column_sql}) "
-            f"SELECT {column_sql} FROM {qn(stage)} ON CONFLICT ({conflict}) {action} "
-            f"RETURNING (xmax = 0) AS inserted) "
-            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            f"FROM written"
-        )
-        created, updated = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {qn(stage)}")
+        with _staged(cursor, table, column_sql, full, progress) as stage:
+            cursor.execute(
+                f"WITH written AS (INSERT INTO {qn(table)} AS t ({column_sql}) "
+                f"SELECT {column_sql} FROM {stage} ON CONFLICT ({conflict}) {action} "
+                f"RETURNING (xmax = 0) AS inserted) "
+                f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+                f"FROM written"
+            )
+            created, updated = cursor.fetchone()
     return created, updated, len(frame) - created - updated
+
+
+@contextmanager
+def _staged(
+    cursor, table: str, column_sql: str, frame: pd.DataFrame, progress: Progress | None = None
+) -> Iterator[str]:
+    """A temporary table shaped like ``table``'s columns ``column_sql``, holding ``frame``
+    (COPY); yields its quoted name and drops it afterwards."""
+    qn = connection.ops.quote_name
+    stage = qn(f"stage_{table}")
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+        f"SELECT {column_sql} FROM {qn(table)} WITH NO DATA"
+    )
+    _copy(cursor, stage, column_sql, frame, progress)
+    yield stage
+    cursor.execute(f"DROP TABLE {stage}")
 
 
 def _copy(
@@ -284,24 +299,18 @@ def update_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
     if connection.vendor == "postgresql":
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         qn = connection.ops.quote_name
-        table, stage = qn(model._meta.db_table), qn(f"update_stage_{model._meta.db_table}")
-        full = frame.copy()
-        for name in fields:
-            if isinstance(by_attname[name], models.JSONField):
-                full[name] = [json.dumps(v) for v in full[name]]
+        table = model._meta.db_table
         column_sql = ", ".join(qn(by_attname[c].column) for c in ["id", *fields])
         sets = ", ".join(
             f"{qn(by_attname[c].column)} = s.{qn(by_attname[c].column)}" for c in fields
         )
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        with (
+            connection.cursor() as cursor,
+            _staged(cursor, table, column_sql, _json_encoded(model, frame)) as stage,
+        ):
             cursor.execute(
-                f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-                f"SELECT {column_sql} FROM {table} WITH NO DATA"
+                f"UPDATE {qn(table)} AS t SET {sets} FROM {stage} AS s WHERE t.id = s.id"
             )
-            _copy(cursor, stage, column_sql, full, None)
-            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s WHERE t.id = s.id")
-            cursor.execute(f"DROP TABLE {stage}")
         return len(frame)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     objs = [model(**r) for r in records]

@@ -42,15 +42,13 @@ def usage_alerts_raise(
         [reached[reached["level"] >= level].assign(alert_level=level) for level in levels],
         ignore_index=True,
     )
-    existing = pd.DataFrame.from_records(
-        list(
-            UsageAlert.objects.filter(
-                entitlement__contract__account_id__gte=lo,
-                entitlement__contract__account_id__lte=hi,
-            ).values_list("entitlement_id", "level")
+    existing = read_frame(
+        UsageAlert.objects.filter(
+            entitlement__contract__account_id__gte=lo, entitlement__contract__account_id__lte=hi
         ),
-        columns=["entitlement_id", "alert_level"],
-    ).assign(_known=True)
+        ["entitlement_id", "level"],
+    ).rename(columns={"level": "alert_level"})
+    existing = existing.astype("int64").assign(_known=True)
     candidates = candidates.merge(existing, on=["entitlement_id", "alert_level"], how="left")
     new = candidates[candidates["_known"].isna()]
     insert_frame(

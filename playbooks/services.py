@@ -116,32 +116,40 @@ def scoring_results_save(
     return dict(counts)
 
 
+def _replace(stale: QuerySet, frame: pd.DataFrame) -> None:
+    """Replace the ``stale`` rows (a chunk's results of one date) with ``frame``: nothing
+    refers to these rows, so a re-run deleting and re-inserting the same content is cheaper
+    than comparing row by row."""
+    stale.delete()
+    insert_frame(stale.model, frame)
+
+
 def _health_save(run: ScoringRun, health: pd.DataFrame, lo: int, hi: int) -> None:
-    """Replace the chunk's health snapshots for the date (nothing refers to a snapshot, so a
-    re-run deletes and re-inserts the same content: cheaper than comparing row by row)."""
     frame = health[["account_id", "score", *HEALTH_COMPONENTS, "eligible", "reasons"]].copy()
     frame["as_of"], frame["run_id"] = run.as_of.isoformat(), run.pk
     frame["reasons"] = [list(r) for r in frame["reasons"]]
-    HealthSnapshot.objects.filter(as_of=run.as_of, account_id__gte=lo, account_id__lte=hi).delete()
-    insert_frame(HealthSnapshot, frame)
+    _replace(
+        HealthSnapshot.objects.filter(as_of=run.as_of, account_id__gte=lo, account_id__lte=hi),
+        frame,
+    )
 
 
 def _utilization_save(as_of: dt.date, utilization: pd.DataFrame, lo: int, hi: int) -> None:
-    """Replace the chunk's utilization snapshots for the date (as health snapshots)."""
     frame = utilization[["entitlement_id", "used", "ratio", "level"]].copy()
     frame["as_of"] = as_of.isoformat()
     frame["level"] = frame["level"].astype(int)
-    UtilizationSnapshot.objects.filter(
-        as_of=as_of,
-        entitlement__contract__account_id__gte=lo,
-        entitlement__contract__account_id__lte=hi,
-    ).delete()
-    insert_frame(UtilizationSnapshot, frame)
+    _replace(
+        UtilizationSnapshot.objects.filter(
+            as_of=as_of,
+            entitlement__contract__account_id__gte=lo,
+            entitlement__contract__account_id__lte=hi,
+        ),
+        frame,
+    )
 
 
 def _actions_save(as_of: dt.date, health: pd.DataFrame, lo: int, hi: int) -> list[str]:
-    """Replace the chunk's actions for the date with the ones this run found."""
-    AccountAction.objects.filter(as_of=as_of, account_id__gte=lo, account_id__lte=hi).delete()
+    """The chunk's actions for the date: the ones this run found."""
     pairs = health[["account_id", "actions"]].explode("actions").dropna(subset=["actions"])
     frame = pd.DataFrame(
         {
@@ -151,7 +159,9 @@ def _actions_save(as_of: dt.date, health: pd.DataFrame, lo: int, hi: int) -> lis
             "detail": [a.get("detail", "") for a in pairs["actions"]],
         }
     )
-    insert_frame(AccountAction, frame)
+    _replace(
+        AccountAction.objects.filter(as_of=as_of, account_id__gte=lo, account_id__lte=hi), frame
+    )
     return list(frame["code"])
 
 
