@@ -8,8 +8,12 @@ generated book is imported into a scratch database (in a subprocess, not timed),
   full run: every component, every trigger, results written and committed, either
             in-process (scoring_run_execute, the command's path) or, with --workers N, as the
             nightly Celery task fanned out over N real prefork worker processes on Redis,
-            timed from the dispatch until the run is recorded as succeeded.
-Prints both times, their ratio, the growth between scales and the peak memory of the run.
+            timed from the dispatch until the run is recorded as succeeded;
+  floor:    the run's database work alone, with no computation: the usage aggregation it
+            needs (counted on the server) and the very rows it wrote, written again by COPY
+            into the same tables, indexes and constraints, and committed. No implementation
+            that keeps this schema can be faster than the floor.
+Prints the times, their ratio, the growth between scales and the peak memory of the run.
 Targets: full run within 4x of the statement at 100,000 accounts; 10x the accounts within
 12x the time; peak memory under 4 GiB.
 
@@ -179,9 +183,51 @@ finally:
     worker.wait(timeout=60)
 """
 
+FLOOR = """
+# The floor: the database work that no implementation of this run can skip, with no Python
+# computation at all. In one transaction: the usage aggregation the run needs (counted on the
+# server, nothing fetched), then the run's own result rows, copied out beforehand, written
+# back by COPY into the same tables with their constraints and indexes; then the commit,
+# where PostgreSQL checks the deferred foreign keys.
+from django.db import transaction
+from accounts.models import Entitlement
+from expansion.bulk import sort_memory
+from playbooks.models import (AccountAction, HealthSnapshot, Notification, Opportunity,
+                              OpportunityStageChange, UsageAlert, UtilizationSnapshot)
+from playbooks.scoring.config import ScoringConfig
+from playbooks.selectors import usage_aggregates_query
+written = [HealthSnapshot, UtilizationSnapshot, AccountAction, Opportunity, UsageAlert,
+           Notification]
+tables = [m._meta.db_table for m in written]
+saved = {{}}
+with connection.cursor() as c:
+    for table in tables:
+        with c.cursor.copy(f"COPY {{table}} TO STDOUT (FORMAT binary)") as copy:
+            saved[table] = b"".join(bytes(block) for block in copy)
+    c.execute(f"TRUNCATE {{', '.join(tables)}}, {{OpportunityStageChange._meta.db_table}}")
+latest = Entitlement.objects.exclude(period="month").values_list("metric", flat=True)
+sql, query_params = usage_aggregates_query(
+    as_of=as_of, config=ScoringConfig.from_dict(run.settings), lo=0, hi=2**62,
+    latest_metrics=list(latest.distinct()))
+floors = {{}}
+t = time.perf_counter()
+with transaction.atomic():
+    with connection.cursor() as c:
+        with sort_memory(settings.SCORING_WORK_MEM):
+            c.execute(f"SELECT count(*) FROM ({{sql}}) agg", query_params); c.fetchall()
+        floors["usage aggregation"] = time.perf_counter() - t
+        for table in tables:
+            with c.cursor.copy(f"COPY {{table}} FROM STDIN (FORMAT binary)") as copy:
+                copy.write(saved[table])
+    floors["result rows copied"] = time.perf_counter() - t - floors["usage aggregation"]
+    before_commit = time.perf_counter()
+floors["commit"] = time.perf_counter() - before_commit
+floor = time.perf_counter() - t
+"""
+
 REPORT = """
 print(json.dumps({{"statement": statement, "statements": times, "rows": rows, "full": full,
-                  "counts": run.counts, "peak_mib": peak}}))
+                  "counts": run.counts, "peak_mib": peak, "floor": floor, "floors": floors}}))
 """
 
 
@@ -198,7 +244,7 @@ def measure(url: str, accounts: int, workers: int, broker: str, chunks_per_worke
         "chunks_per_worker": chunks_per_worker,
     }
     body = WORKERS if workers else IN_PROCESS
-    code = (STATEMENT + body + REPORT).format(**values)
+    code = (STATEMENT + body + FLOOR + REPORT).format(**values)
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
     )
@@ -245,6 +291,12 @@ def main() -> None:
             f"{sum(v for k, v in c.items() if k.startswith('play:')):,} opportunities); "
             f"ratio {r['full'] / r['statement']:.2f}; peak memory {r['peak_mib']:,.0f} MiB "
             f"[statement: {statements}]",
+            flush=True,
+        )
+        parts = ", ".join(f"{k} {v:.2f} s" for k, v in r["floors"].items())
+        print(
+            f"{'':>16}floor (the run's database work alone, no computation) {r['floor']:6.2f} s, "
+            f"ratio {r['floor'] / r['statement']:.2f} [{parts}]",
             flush=True,
         )
     if len(results) >= 2:

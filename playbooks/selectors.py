@@ -92,11 +92,11 @@ def usage_window_sql_postgresql(table: str) -> str:
     """
 
 
-def usage_aggregates_load(
+def usage_aggregates_query(
     *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int, latest_metrics: list[str]
-) -> pd.DataFrame:
-    """Window sums per (account, metric) for accounts lo..hi; ``latest`` is filled at least
-    for ``latest_metrics`` (the metrics of entitlements measured by their latest reading)."""
+) -> tuple[str, dict]:
+    """The statement (and its parameters) behind ``usage_aggregates_load``, for this
+    connection's database."""
     last_start = as_of - dt.timedelta(days=config.usage_window_days - 1)
     prior_start = last_start - dt.timedelta(days=config.trend_prior_days)
     params = {
@@ -110,9 +110,20 @@ def usage_aggregates_load(
     if connection.vendor == "postgresql":
         # Only this statement takes the list: SQLite cannot bind one, not even unused.
         build, params["latest_metrics"] = usage_window_sql_postgresql, sorted(set(latest_metrics))
+    return build(DailyUsage._meta.db_table), params
+
+
+def usage_aggregates_load(
+    *, as_of: dt.date, config: ScoringConfig, lo: int, hi: int, latest_metrics: list[str]
+) -> pd.DataFrame:
+    """Window sums per (account, metric) for accounts lo..hi; ``latest`` is filled at least
+    for ``latest_metrics`` (the metrics of entitlements measured by their latest reading)."""
+    sql, params = usage_aggregates_query(
+        as_of=as_of, config=config, lo=lo, hi=hi, latest_metrics=latest_metrics
+    )
     columns = ["account_id", "metric", "used_last", "used_prior", "latest"]
     with sort_memory(settings.SCORING_WORK_MEM):
-        frame = read_sql_frame(build(DailyUsage._meta.db_table), params, columns, text=["metric"])
+        frame = read_sql_frame(sql, params, columns, text=["metric"])
     if frame.empty:
         frame = frame.astype({"account_id": "int64", "metric": "str"})
     frame = _floats(frame, "used_last", "used_prior", "latest")
