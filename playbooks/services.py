@@ -198,7 +198,15 @@ def _opportunities_save(as_of: dt.date, found: pd.DataFrame, lo: int, hi: int) -
     opportunities, then one insert, one update and one expiry.
 
     A refresh on a new date changes every open opportunity (its ``as_of`` at least); only a
-    replay of the stored date compares content, to leave unchanged rows untouched."""
+    replay of the stored date compares content, to leave unchanged rows untouched.
+    Opportunities are the current state: once a later date has been scored, replaying this
+    one rewrites its snapshots and actions, never them (nor revives what that run expired)."""
+    if ScoringRun.objects.filter(as_of__gt=as_of, status=ScoringRunStatus.SUCCEEDED).exists():
+        return {
+            "opportunities_created": 0,
+            "opportunities_refreshed": 0,
+            "opportunities_expired": 0,
+        }
     fresh = _opportunity_frame(found, as_of)
     open_in_chunk = Opportunity.objects.filter(
         account_id__gte=lo, account_id__lte=hi, stage__in=OPEN_STAGES

@@ -306,6 +306,24 @@ def test_replaying_an_older_date_never_overwrites_a_later_run(scored) -> None:
     assert _open_scored() == later
 
 
+def test_replaying_an_older_date_never_revives_what_a_later_run_expired(scored) -> None:
+    nw = Account.objects.get(external_id="NW-001")
+    usage = list(
+        DailyUsage.objects.filter(account=nw).values("account_id", "metric", "date", "quantity")
+    )
+    DailyUsage.objects.filter(account=nw).delete()  # its utilization trigger is gone
+    services.scoring_run_execute(as_of=AS_OF + dt.timedelta(days=1))
+    tier = Opportunity.objects.get(account=nw, play="tier_upgrade")
+    assert tier.stage == Stage.EXPIRED
+    DailyUsage.objects.bulk_create(DailyUsage(**row) for row in usage)
+
+    run = services.scoring_run_execute(as_of=AS_OF)
+
+    assert run.counts["opportunities_created"] == 0
+    assert list(Opportunity.objects.filter(account=nw, play="tier_upgrade")) == [tier]
+    assert HealthSnapshot.objects.filter(account=nw, as_of=AS_OF).exists()
+
+
 def test_snapshots_of_a_date_are_replaced_in_one_statement(scored) -> None:
     """No receiver makes Django fetch snapshot rows to signal their deletion one by one."""
     with CaptureQueriesContext(connection) as queries:
