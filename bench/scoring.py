@@ -205,7 +205,10 @@ with connection.cursor() as c:
         with c.cursor.copy(f"COPY {{table}} TO STDOUT (FORMAT binary)") as copy:
             saved[table] = b"".join(bytes(block) for block in copy)
     c.execute(f"TRUNCATE {{', '.join(tables)}}, {{OpportunityStageChange._meta.db_table}}")
-latest = Entitlement.objects.exclude(period="month").values_list("metric", flat=True)
+# The run's own list: the metrics of the active entitlements read by their latest value.
+latest = Entitlement.objects.filter(
+    contract__start_date__lte=as_of, contract__end_date__gte=as_of
+).exclude(period="month").values_list("metric", flat=True)
 sql, query_params = usage_aggregates_query(
     as_of=as_of, config=ScoringConfig.from_dict(run.settings), lo=0, hi=2**62,
     latest_metrics=list(latest.distinct()))

@@ -48,7 +48,6 @@ from .selectors import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 100_000
-WRITE_BATCH = 2000
 HEALTH_COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
 OPPORTUNITY_FIELDS = (
     "play",
