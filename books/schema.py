@@ -22,12 +22,22 @@ from accounts.models import (
     StakeholderRole,
 )
 from playbooks.models import Motion, Opportunity, Stage
-from signals.models import AccountSignal, DailyUsage, SignalKind, SuccessMetric
+from signals.models import (
+    USAGE_QUANTITY_MAX,
+    AccountSignal,
+    DailyUsage,
+    SignalKind,
+    SuccessMetric,
+)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One CSV column. ``kind``: str, email, date, decimal, int, enum, bool or ref."""
+    """One CSV column. ``kind``: str, email, date, decimal, int, enum, bool or ref.
+
+    Dates are ASCII ``YYYY-MM-DD`` from ``EARLIEST_DATE`` to ``max_days_ahead`` days after
+    today (``None``: any later date, e.g. a contract's end).
+    """
 
     name: str
     kind: str = "str"
@@ -40,6 +50,7 @@ class Column:
     max_value: float | None = None
     max_length: int | None = None
     lower: bool = False  # stored lower-case (e-mails used for role scoping)
+    max_days_ahead: int | None = 365
 
     @property
     def model_field(self) -> str:
@@ -138,7 +149,7 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             _ref("account_id", "account", "account_id"),
             _ref("sku", "product", "product_id"),
             Column("start_date", "date", required=True),
-            Column("end_date", "date", required=True),
+            Column("end_date", "date", required=True, max_days_ahead=None),
             Column("arr", "decimal", required=True, **NON_NEGATIVE),
         ),
     ),
@@ -191,7 +202,13 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             _ref("account_id", "account", "account_id"),
             Column("metric", required=True, max_length=64),
             Column("date", "date", required=True),
-            Column("quantity", "decimal", required=True, **NON_NEGATIVE),
+            Column(
+                "quantity",
+                "decimal",
+                required=True,
+                max_value=USAGE_QUANTITY_MAX,
+                **NON_NEGATIVE,
+            ),
         ),
     ),
     FileSpec(

@@ -7,15 +7,23 @@ problem of every rejected row. Line numbers count the header as line 1.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 
 from signals.models import SIGNAL_KINDS_WITH_VALUE
 
 from .schema import Column, FileSpec, RowError
 
 LINE = "_line"
-DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: The same shape in any script's digits (``\d`` is Unicode): named as such when rejected.
+ANY_DIGITS_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+#: No date in a book or a usage batch is older (sooner is kept out by ``max_days_ahead``).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+SURROGATES = "[\ud800-\udfff]"
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
@@ -65,6 +73,9 @@ def _check_column(
     # PostgreSQL text cannot hold NUL; such a value is bad input, never a server error.
     errors.add(values.str.contains("\x00", regex=False), name, "contains a NUL character")
     values = values.str.replace("\x00", "", regex=False)
+    # A lone surrogate (JSON "\\ud800") is not text UTF-8 can encode: bad input too.
+    errors.add(values.str.contains(SURROGATES), name, "contains a lone surrogate (invalid text)")
+    values = values.str.replace(SURROGATES, "\ufffd", regex=True)
     if column.required:
         errors.add(~present, name, "required value is missing")
     if column.kind in ("str", "email"):
@@ -91,11 +102,31 @@ def _check_column(
         errors.add(bad, name, "not true or false: " + _quoted(values))
         return ~lowered.isin(FALSE_WORDS)  # empty means the default, true
     if column.kind == "date":
-        shaped = values.str.fullmatch(DATE_PATTERN)
+        shaped = values.str.fullmatch(DATE_PATTERN).fillna(False).astype(bool)
+        foreign = present & ~shaped & values.str.fullmatch(ANY_DIGITS_DATE_PATTERN)
+        foreign = foreign.fillna(False).astype(bool)
+        errors.add(
+            foreign, name, "not a date in YYYY-MM-DD with ASCII digits: " + _quoted(values)
+        )
         parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
-        bad = present & parsed.isna()
+        bad = present & ~foreign & parsed.isna()
         errors.add(bad, name, "invalid date " + _quoted(values) + " (expected YYYY-MM-DD)")
-        return values.where(present, None)
+        ok = present & ~foreign & ~bad
+        # ASCII YYYY-MM-DD strings sort as the dates do.
+        earliest = EARLIEST_DATE.isoformat()
+        early = ok & (values < earliest)
+        errors.add(early, name, "date " + _quoted(values) + f" is before {earliest}")
+        late = pd.Series(False, index=values.index)
+        if column.max_days_ahead is not None:
+            latest = (timezone.localdate() + dt.timedelta(days=column.max_days_ahead)).isoformat()
+            late = ok & (values > latest)
+            errors.add(
+                late,
+                name,
+                "date " + _quoted(values) + f" is after {latest} "
+                f"(at most {column.max_days_ahead} days ahead)",
+            )
+        return values.where(ok & ~early & ~late, None)
     if column.kind in ("decimal", "int"):
         numbers = pd.to_numeric(values.where(present, None), errors="coerce")
         bad_number = present & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
@@ -164,8 +195,9 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
             "required for kind 'tier'",
         )
     elif name == "contracts.csv":
-        both = (raw["start_date"] != "") & (raw["end_date"] != "")
-        before = both & (raw["end_date"] < raw["start_date"])
+        # Compared only where both are valid dates (``clean`` holds None otherwise).
+        start, end = clean["start_date"], clean["end_date"]
+        before = start.notna() & end.notna() & (end.fillna("") < start.fillna(""))
         errors.add(
             before,
             "end_date",
@@ -200,9 +232,10 @@ def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: 
     elif name == "opportunities.csv":
         decided = raw["stage"].isin(("won", "lost"))
         errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
-        dated = (raw["closed"] != "") & (raw["created"] != "")
+        created, closed = clean["created"], clean["closed"]
+        dated = created.notna() & closed.notna()
         errors.add(
-            dated & (raw["closed"] < raw["created"]),
+            dated & (closed.fillna("") < created.fillna("")),
             "closed",
             "closed date " + raw["closed"] + " is before created " + raw["created"],
         )
@@ -247,3 +280,18 @@ def validate_frame(
     _check_duplicates(spec, raw, errors, position)
     valid = clean[~errors.bad]
     return valid, errors.row_errors(), int(errors.bad.sum())
+
+
+def record_errors(spec: FileSpec, values: dict[str, str]) -> dict[str, list[str]]:
+    """The file's rules applied to one record (CSV column -> text, as in the file): the
+    reasons per column, none when it would be imported. References are taken as found
+    (the caller resolves them, in the user's reach)."""
+    raw = pd.DataFrame(
+        {LINE: [0], **{c.name: [values.get(c.name, "")] for c in spec.columns}}, dtype=object
+    )
+    known = {c.ref: {values.get(c.name, ""): 0} for c in spec.columns if c.kind == "ref"}
+    _, errors, _ = validate_frame(spec, raw, known)
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        found.setdefault(error.column, []).append(error.reason)
+    return found

@@ -136,9 +136,13 @@ def _upsert_postgresql(
         else:
             action = "DO NOTHING"
         with _staged(cursor, table, column_sql, full, progress) as stage:
+            # In key order: every writer then locks the rows it shares with another in the
+            # same order, so that two overlapping batches wait for each other, never
+            # deadlock (each would hold a row the other needs next).
             cursor.execute(
                 f"WITH written AS (INSERT INTO {qn(table)} AS t ({column_sql}) "
-                f"SELECT {column_sql} FROM {stage} ON CONFLICT ({conflict}) {action} "
+                f"SELECT {column_sql} FROM {stage} ORDER BY {conflict} "
+                f"ON CONFLICT ({conflict}) {action} "
                 f"RETURNING (xmax = 0) AS inserted) "
                 f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
                 f"FROM written"

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from playbooks.views import home
@@ -30,13 +32,21 @@ def _api_aware(default):
 
     def handler(request, *args, **kwargs):
         if request.path.startswith("/api/"):
-            status = 404 if default is page_not_found else 500
-            message = "Not found." if status == 404 else "Server error."
+            status, message = {
+                bad_request: (400, "Bad request."),
+                page_not_found: (404, "Not found."),
+            }.get(default, (500, "Server error."))
+            if isinstance(kwargs.get("exception"), RequestDataTooBig):
+                message = (
+                    "The request body is larger than "
+                    f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+                )
             return JsonResponse({"detail": message}, status=status)
         return default(request, *args, **kwargs)
 
     return handler
 
 
+handler400 = _api_aware(bad_request)
 handler404 = _api_aware(page_not_found)
 handler500 = _api_aware(server_error)

@@ -26,6 +26,10 @@ class SignalKind(models.TextChoices):
 #: Kinds whose ``value`` is required (book-format.md).
 SIGNAL_KINDS_WITH_VALUE = ("nps", "support_ticket", "new_users")
 
+#: The largest usage quantity accepted (API, import, database): far above what any real
+#: meter reports in a day, far below where sums over a window stop being exact or finite.
+USAGE_QUANTITY_MAX = 1e12
+
 
 class DailyUsage(models.Model):
     """One metric's usage on one day: the day's amount (month metrics) or level (instant).
@@ -48,6 +52,10 @@ class DailyUsage(models.Model):
             models.UniqueConstraint(fields=["account", "metric", "date"], name="usage_key"),
             models.CheckConstraint(
                 condition=Q(quantity__gte=0), name="usage_quantity_non_negative"
+            ),
+            # Also keeps out NaN and infinity (PostgreSQL orders both above every number).
+            models.CheckConstraint(
+                condition=Q(quantity__lte=USAGE_QUANTITY_MAX), name="usage_quantity_at_most_max"
             ),
         ]
         indexes = [models.Index(fields=["date"], name="usage_date")]
@@ -115,13 +123,18 @@ class SuccessMetric(models.Model):
 
 class IdempotencyRecord(models.Model):
     """A client's ``Idempotency-Key`` with the response it got, so a retried request is
-    answered the same without being applied twice. Expires after 24 hours."""
+    answered the same without being applied twice. Expires after 24 hours.
+
+    Created (committed) when a request claims the key, before it runs: ``status_code`` is
+    empty while it is in flight. ``request_hash`` (SHA-256 of the body) tells a retry from a
+    different request reusing the key."""
 
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     endpoint = models.CharField(max_length=100)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    request_hash = models.CharField(max_length=64, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

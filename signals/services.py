@@ -8,10 +8,14 @@ would accept, and a re-sent day replaces the stored one.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
@@ -24,6 +28,15 @@ from .models import DailyUsage, IdempotencyRecord
 USAGE_SPEC = BOOK_FILES_BY_NAME["usage.csv"]
 USAGE_FIELDS = ("account_id", "metric", "date", "quantity")
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+#: A key claimed this long ago whose request never finished (its process died) may be
+#: claimed again; far longer than any request may run.
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=10)
+#: PostgreSQL aborts one of two transactions that wait on each other (deadlock detected)
+#: or, above READ COMMITTED, that saw each other's writes (serialization failure); a fresh
+#: attempt of the aborted one succeeds.
+RETRY_SQLSTATES = ("40P01", "40001")
+WRITE_ATTEMPTS = 4
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +49,12 @@ class IngestResult:
 
 
 JSON_TYPES = {bool: "a boolean", list: "an array", dict: "an object"}
+SURROGATE_RANGE = range(0xD800, 0xE000)
+
+
+def _has_surrogate(value) -> bool:
+    """A lone surrogate (JSON ``"\\ud800"``) is not text: UTF-8 cannot encode it."""
+    return isinstance(value, str) and any(ord(c) in SURROGATE_RANGE for c in value)
 
 
 def _shape_errors(rows: list) -> list[dict]:
@@ -49,7 +68,15 @@ def _shape_errors(rows: list) -> list[dict]:
             continue
         for name in USAGE_FIELDS:
             kind = JSON_TYPES.get(type(row.get(name)))
-            if kind:
+            if _has_surrogate(row.get(name)):
+                errors.append(
+                    {
+                        "index": index,
+                        "field": name,
+                        "error": "contains a lone surrogate (invalid text)",
+                    }
+                )
+            elif kind:
                 errors.append(
                     {
                         "index": index,
@@ -60,9 +87,31 @@ def _shape_errors(rows: list) -> list[dict]:
     return errors
 
 
-def usage_ingest(*, user, rows: list) -> IngestResult:
+def _retrying(write: Callable[[], T]) -> T:
+    """``write()`` in a transaction, run again (a few times, after a short random pause)
+    when PostgreSQL aborts it for a deadlock or a serialization failure. Inside an outer
+    transaction there is nothing to retry: the error goes up as it is."""
+    outer = connection.in_atomic_block
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as exc:
+            sqlstate = getattr(exc.__cause__, "sqlstate", None)
+            if outer or attempt == WRITE_ATTEMPTS or sqlstate not in RETRY_SQLSTATES:
+                raise
+            time.sleep(random.uniform(0.02, 0.1) * attempt)
+    raise AssertionError("unreachable")
+
+
+def usage_ingest(
+    *, user, rows: list, idempotency: IdempotencyRecord | None = None
+) -> IngestResult:
     """Validate each row, keep the valid ones (upsert by account, metric, date), report the
-    others by index and field. Accounts outside the user's reach are unknown to it."""
+    others by index and field. Accounts outside the user's reach are unknown to it.
+
+    ``idempotency``: the claimed key's record, given the answer in the same transaction as
+    the rows (so a stored answer always describes rows that were written)."""
     result = IngestResult()
     shape_errors = _shape_errors(rows)
     misshapen = {e["index"] for e in shape_errors}
@@ -80,32 +129,88 @@ def usage_ingest(*, user, rows: list) -> IngestResult:
         shape_errors + [{"index": e.line, "field": e.column, "error": e.reason} for e in errors],
         key=lambda x: (x["index"], x["field"]),
     )
-    with transaction.atomic():
-        upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
     result.accepted = len(valid)
+
+    def write() -> None:
+        upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
+        if idempotency is not None:
+            IdempotencyRecord.objects.filter(pk=idempotency.pk).update(
+                status_code=200, response=result.as_dict()
+            )
+
+    _retrying(write)
     return result
 
 
-def idempotent_response_get(*, user, endpoint: str, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(
-        user=user, endpoint=endpoint, key=key, created__gte=timezone.now() - IDEMPOTENCY_TTL
-    ).first()
+@dataclass
+class IdempotentAnswer:
+    """What a request with an ``Idempotency-Key`` gets: the ingest's answer (``replayed``
+    when stored by an earlier request with the key), or an error for the key's misuse."""
+
+    status_code: int
+    body: dict
+    replayed: bool = False
 
 
-def idempotent_response_save(
-    *, user, endpoint: str, key: str, status_code: int, response: dict
-) -> None:
-    """Store the response for the key; an expired record with the same key is replaced."""
-    IdempotencyRecord.objects.filter(
-        user=user, endpoint=endpoint, key=key, created__lt=timezone.now() - IDEMPOTENCY_TTL
-    ).delete()
+def usage_ingest_once(*, user, rows: list, key: str, request_hash: str) -> IdempotentAnswer:
+    """``usage_ingest`` at most once per (user, key) within 24 hours (Stripe's rules): the
+    first request with the key runs; a later one with the same body gets the stored answer,
+    with another body 422 and nothing stored; while the first still runs, 409."""
+    state, record = idempotency_claim(
+        user=user, endpoint="usage", key=key, request_hash=request_hash
+    )
+    if state == "mismatch":
+        return IdempotentAnswer(
+            422,
+            {"detail": "this Idempotency-Key was used with a different request body"},
+        )
+    if state == "in_flight":
+        return IdempotentAnswer(
+            409, {"detail": "a request with this Idempotency-Key is still in progress"}
+        )
+    if state == "replay":
+        return IdempotentAnswer(record.status_code, record.response, replayed=True)
     try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.create(
-                user=user, endpoint=endpoint, key=key, status_code=status_code, response=response
-            )
-    except IntegrityError:
-        pass  # a concurrent retry stored it first; both carry the same outcome
+        result = usage_ingest(user=user, rows=rows, idempotency=record)
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
+        raise
+    return IdempotentAnswer(200, result.as_dict())
+
+
+def idempotency_claim(
+    *, user, endpoint: str, key: str, request_hash: str
+) -> tuple[str, IdempotencyRecord | None]:
+    """Claim the key for this request, committed at once (its own transaction) so that
+    concurrent requests with the key see it: ("new", record) when this request must run;
+    otherwise the key's record with "replay", "in_flight" or "mismatch" (another body).
+    An expired record, or a claim abandoned in flight, is replaced."""
+    record = None
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=user, endpoint=endpoint, key=key, request_hash=request_hash
+                )
+            return "new", record
+        except IntegrityError:
+            pass
+        record = IdempotencyRecord.objects.filter(user=user, endpoint=endpoint, key=key).first()
+        if record is None:
+            continue  # removed meanwhile: claim again
+        now = timezone.now()
+        expired = record.created < now - IDEMPOTENCY_TTL
+        abandoned = record.status_code is None and (
+            record.created < now - IDEMPOTENCY_IN_FLIGHT_TIMEOUT
+        )
+        if expired or abandoned:
+            IdempotencyRecord.objects.filter(pk=record.pk, created=record.created).delete()
+            continue
+        # Records stored before bodies were hashed have none: taken as the same body.
+        if record.request_hash and record.request_hash != request_hash:
+            return "mismatch", record
+        return ("in_flight" if record.status_code is None else "replay"), record
+    return "in_flight", record
 
 
 def idempotency_records_purge() -> int:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from books.rules import BookRulesMixin
+
 from ..models import (
     Account,
     ContractLine,
@@ -159,8 +161,9 @@ class VisibleAccountField(_VisibleSlugField):
         return Account.objects.visible_to(self.context["request"].user)
 
 
-class StakeholderSerializer(serializers.ModelSerializer):
+class StakeholderSerializer(BookRulesMixin, serializers.ModelSerializer):
     account = VisibleAccountField()
+    book_file = "stakeholders.csv"
 
     class Meta:
         model = Stakeholder
@@ -185,8 +188,9 @@ class VisibleStakeholderField(_VisibleSlugField):
         return Stakeholder.objects.visible_to(self.context["request"].user)
 
 
-class PrioritySerializer(serializers.ModelSerializer):
+class PrioritySerializer(BookRulesMixin, serializers.ModelSerializer):
     stakeholder = VisibleStakeholderField()
+    book_file = "priorities.csv"
 
     class Meta:
         model = Priority

@@ -3,28 +3,20 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.api.serializers import VisibleAccountField
+from books.rules import BookRulesMixin
 
-from ..models import SIGNAL_KINDS_WITH_VALUE, AccountSignal
+from ..models import USAGE_QUANTITY_MAX, AccountSignal
 
 
-class AccountSignalSerializer(serializers.ModelSerializer):
+class AccountSignalSerializer(BookRulesMixin, serializers.ModelSerializer):
+    """The import's rules for signals.csv apply (e.g. an NPS is 0 to 10)."""
+
     account = VisibleAccountField()
+    book_file = "signals.csv"
 
     class Meta:
         model = AccountSignal
         fields = ["id", "account", "date", "kind", "value", "department", "detail"]
-
-    def validate(self, attrs):
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        value = attrs.get("value", getattr(self.instance, "value", None))
-        department = attrs.get("department", getattr(self.instance, "department", ""))
-        if kind in SIGNAL_KINDS_WITH_VALUE and value is None:
-            raise serializers.ValidationError({"value": f"required for kind '{kind}'"})
-        if kind == "internal_referral" and not department:
-            raise serializers.ValidationError(
-                {"department": "required for kind 'internal_referral'"}
-            )
-        return attrs
 
 
 class UsageRowSerializer(serializers.Serializer):
@@ -33,7 +25,7 @@ class UsageRowSerializer(serializers.Serializer):
     account_id = serializers.CharField(help_text="the account's external id")
     metric = serializers.CharField(max_length=64)
     date = serializers.DateField()
-    quantity = serializers.FloatField(min_value=0)
+    quantity = serializers.FloatField(min_value=0, max_value=USAGE_QUANTITY_MAX)
 
 
 class UsageRejectionSerializer(serializers.Serializer):

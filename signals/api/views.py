@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import CsmCanEdit
 
 from ..models import AccountSignal
-from ..services import idempotent_response_get, idempotent_response_save, usage_ingest
+from ..services import usage_ingest, usage_ingest_once
 from .serializers import AccountSignalSerializer, UsageIngestResultSerializer, UsageRowSerializer
 
 MAX_BATCH = 10_000
@@ -39,10 +41,10 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
 
 class UsageIngestApi(APIView):
     """Push daily usage: up to 10,000 rows; valid rows are kept when others are rejected;
-    a re-sent day replaces the stored one; an ``Idempotency-Key`` makes a retry count once."""
+    a re-sent day replaces the stored one; an ``Idempotency-Key`` makes a retry count once
+    (the same key with another body: 422; while the first request runs: 409)."""
 
     throttle_scope = "usage"
-    endpoint = "usage"
 
     throttle_classes = [ScopedRateThrottle]
 
@@ -57,14 +59,8 @@ class UsageIngestApi(APIView):
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()[:200]
-        if key:
-            stored = idempotent_response_get(user=request.user, endpoint=self.endpoint, key=key)
-            if stored is not None:
-                return Response(
-                    stored.response,
-                    status=stored.status_code,
-                    headers={"Idempotent-Replayed": "true"},
-                )
+        # Hashed before the body is parsed (the raw bytes are gone after).
+        request_hash = hashlib.sha256(request.body).hexdigest() if key else ""
         rows = request.data
         if not isinstance(rows, list):
             raise ValidationError({"non_field_errors": ["expected a JSON array of usage rows"]})
@@ -72,13 +68,10 @@ class UsageIngestApi(APIView):
             raise ValidationError(
                 {"non_field_errors": [f"at most {MAX_BATCH} rows per batch, got {len(rows)}"]}
             )
-        body = usage_ingest(user=request.user, rows=rows).as_dict()
-        if key:
-            idempotent_response_save(
-                user=request.user,
-                endpoint=self.endpoint,
-                key=key,
-                status_code=status.HTTP_200_OK,
-                response=body,
-            )
-        return Response(body, status=status.HTTP_200_OK)
+        if not key:
+            return Response(usage_ingest(user=request.user, rows=rows).as_dict())
+        answer = usage_ingest_once(
+            user=request.user, rows=rows, key=key, request_hash=request_hash
+        )
+        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+        return Response(answer.body, status=answer.status_code, headers=headers)
