@@ -5,6 +5,7 @@ reject is a second, weaker validation. ``BookRulesMixin`` checks a serializer's 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from rest_framework import serializers
 
@@ -20,6 +21,8 @@ def _as_text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 7, not 7.0000
     return str(value)
 
 
