@@ -15,6 +15,12 @@ STATUSES = {
     "404": "Not found, or outside the user's reach.",
 }
 
+USAGE_STATUSES = {
+    "409": "A request with this Idempotency-Key is still in progress.",
+    "422": "This Idempotency-Key was used with a different request body.",
+    "429": "Throttled: too many batches for this token.",
+}
+
 
 def add_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -23,16 +29,11 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code, text in STATUSES.items():
+            statuses = dict(STATUSES)
+            if path.endswith("/usage/") and method == "post":
+                statuses.update(USAGE_STATUSES)
+            for code, text in statuses.items():
                 responses.setdefault(
                     code, {"description": text, "content": {"application/json": {"schema": ref}}}
-                )
-            if path.endswith("/usage/") and method == "post":
-                responses.setdefault(
-                    "429",
-                    {
-                        "description": "Throttled: too many batches for this token.",
-                        "content": {"application/json": {"schema": ref}},
-                    },
                 )
     return result
