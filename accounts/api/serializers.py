@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -159,8 +160,23 @@ class VisibleAccountField(_VisibleSlugField):
         return Account.objects.visible_to(self.context["request"].user)
 
 
+def new_stakeholder_external_id() -> str:
+    """An external id for a stakeholder created through the API (``api-`` and 32 hex)."""
+    return f"api-{uuid.uuid4().hex}"
+
+
 class StakeholderSerializer(serializers.ModelSerializer):
+    """Stakeholders' external ids are one namespace for the whole book (the book format keys
+    stakeholders by ``external_id`` alone and priorities name them by it), so a client that
+    chose one could learn from "already exists" that another user's stakeholder holds it.
+    The API therefore assigns the external id of a stakeholder it creates and never changes
+    one; CRM ids come in through ``import_book``."""
+
     account = VisibleAccountField()
+    external_id = serializers.CharField(
+        read_only=True,
+        help_text="assigned by the server on create (api-…), or the CRM id from the book",
+    )
 
     class Meta:
         model = Stakeholder
@@ -176,6 +192,9 @@ class StakeholderSerializer(serializers.ModelSerializer):
             "influence",
             "active",
         ]
+
+    def create(self, validated_data: dict) -> Stakeholder:
+        return super().create({**validated_data, "external_id": new_stakeholder_external_id()})
 
 
 class VisibleStakeholderField(_VisibleSlugField):
