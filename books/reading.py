@@ -3,16 +3,18 @@
 A fault in one row never costs the rest of the file, and a fault in one file never the
 rest of the book:
 
-- The fast path is pandas' C reader. When it stops at a row (more fields than the header,
-  an unbalanced quote) or when the file's records are not one per line (a quoted field
-  holds a line break, so pandas' row numbers are no longer line numbers), the file is read
-  again record by record with the ``csv`` module, which numbers every physical line.
-- There a row with more fields than the header is rejected alone, with its line. A quote
-  that opens on a line and does not close where a row could end (it runs to the end of the
-  file, past the longest field ``csv`` takes, or swallows lines into a record of the wrong
-  width) rejects the line where it opened; the lines after it are read again as rows of
-  their own, so the rows the quote would have swallowed are still imported (or rejected for
-  their own faults).
+- The fast path is pandas' C reader. A row with more fields than the header is rejected
+  alone, with its line (pandas skips it and says which line). When pandas stops (a quote
+  that never closes) or when the file's records are not one per line (a quoted field holds
+  a line break, or a stray quote pairs with a later one, so row numbers are no longer line
+  numbers), the file is read again record by record with the ``csv`` module, which numbers
+  every physical line.
+- There a quote that opens on a line and does not close where a row could end (it runs to
+  the end of the file, past the longest field ``csv`` takes, or swallows lines into a
+  record of the wrong width) rejects the line where it opened; the lines after it are read
+  again as rows of their own, so the rows the quote would have swallowed are still
+  imported (or rejected for their own faults). A record over several lines with the
+  header's width is a quoted line break, and is kept.
 - A file that is not UTF-8 is not read at all: an encoding is a property of the whole file
   (a latin-1 export has its accents on every row), so importing its ASCII-only rows would
   import a part of it silently. It is reported with the line and byte of the first byte
@@ -24,10 +26,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -36,6 +41,8 @@ from .validation import LINE
 
 READ_CHUNK_ROWS = 250_000
 SCAN_BLOCK_BYTES = 1 << 20
+#: pandas' words for a row it skipped (``on_bad_lines="warn"``); the line is the file's
+SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 FILE_COLUMN = "(file)"
 ROW_COLUMN = "(row)"
 
@@ -57,8 +64,9 @@ def book_file_read(
     ``file_report`` (errors, rejected). None when the file cannot be read at all (also
     reported there, with every line of it counted as read and rejected)."""
     try:
-        raw = _read_fast(path, spec, show)
+        raw = _read_fast(path, spec, file_report, show)
         if raw is None:
+            file_report.errors, file_report.rejected = [], 0
             raw = _read_by_record(path, spec, file_report)
     except Unreadable as exc:
         file_report.errors.append(
@@ -80,33 +88,62 @@ def book_file_read(
     return raw[~blank].reset_index(drop=True)
 
 
-def _read_fast(path: Path, spec: FileSpec, show: bool) -> pd.DataFrame | None:
-    """pandas' C reader; None when the file needs reading record by record."""
+def _read_fast(
+    path: Path, spec: FileSpec, file_report: FileReport, show: bool
+) -> pd.DataFrame | None:
+    """pandas' C reader, which skips (and we reject) rows with more fields than the header;
+    None when the file needs reading record by record."""
     try:
-        reader = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-            chunksize=READ_CHUNK_ROWS,
-        )
-        chunks = []
-        with tqdm(desc=f"read {spec.filename}", unit=" rows", disable=not show, leave=False) as bar:
-            for chunk in reader:
-                chunks.append(chunk)
-                bar.update(len(chunk))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            reader = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                chunksize=READ_CHUNK_ROWS,
+                on_bad_lines="warn",
+            )
+            chunks = []
+            with tqdm(
+                desc=f"read {spec.filename}", unit=" rows", disable=not show, leave=False
+            ) as bar:
+                for chunk in reader:
+                    chunks.append(chunk)
+                    bar.update(len(chunk))
     except pd.errors.EmptyDataError:  # 0 bytes, or only blank lines: no header, no rows
         return pd.DataFrame({LINE: pd.Series(dtype="int64")})
-    except pd.errors.ParserError:
+    except pd.errors.ParserError:  # e.g. a quote that never closes
         return None
     except UnicodeDecodeError:
         raise utf8_fault(path) or Unreadable(1, "not UTF-8") from None
+    skipped: dict[int, tuple[str, str]] = {}
+    for warning in caught:
+        found = SKIPPED_LINE.findall(str(warning.message))
+        if not found:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        skipped.update({int(line): (expected, saw) for line, expected, saw in found})
     raw = pd.concat(chunks) if chunks else pd.DataFrame(columns=_header(path), dtype=str)
-    if len(raw) + 1 != _line_count(path):
-        return None  # a record spans lines: its row number is not its line number
-    raw.insert(0, LINE, raw.index.to_numpy() + 2)
+    total = _line_count(path)
+    if len(raw) + len(skipped) + 1 != total:
+        return None  # a record spans lines: row numbers are not line numbers
+    raw.insert(0, LINE, np.setdiff1d(np.arange(2, total + 1), list(skipped)))
+    for line, (expected, saw) in sorted(skipped.items()):
+        file_report.errors.append(_too_many_fields(spec, line, int(saw), int(expected)))
+    file_report.rejected += len(skipped)
     return raw
+
+
+def _too_many_fields(spec: FileSpec, line: int, fields: int, width: int) -> RowError:
+    return RowError(
+        spec.filename,
+        line,
+        ROW_COLUMN,
+        f"{fields} fields where the header has {width} (a comma in a value that is not quoted?)",
+    )
 
 
 def _header(path: Path) -> list[str]:
@@ -194,6 +231,7 @@ def _read_by_record(path: Path, spec: FileSpec, file_report: FileReport) -> pd.D
     rows: list[list[str]] = []
     numbers: list[int] = []
     errors: list[RowError] = []
+    chunks: list[pd.DataFrame] = []  # rows in compact frames, READ_CHUNK_ROWS at a time
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             lines = _Lines(handle)
@@ -207,7 +245,10 @@ def _read_by_record(path: Path, spec: FileSpec, file_report: FileReport) -> pd.D
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    reason = f"unbalanced quote: a quoted field opened on this line ({exc})"
+                    reason = (
+                        "unbalanced quote: the quoted field that opens on this line does not "
+                        f"close ({exc}); this line is rejected, the lines after it are read again"
+                    )
                     errors.append(_reject_first_line(spec, lines, reason))
                     reader = csv.reader(lines)
                     continue
@@ -225,27 +266,28 @@ def _read_by_record(path: Path, spec: FileSpec, file_report: FileReport) -> pd.D
                     reader = csv.reader(lines)
                     continue
                 if len(fields) > width:
-                    errors.append(
-                        RowError(
-                            spec.filename,
-                            first,
-                            ROW_COLUMN,
-                            f"{len(fields)} fields where the header has {width} "
-                            "(a comma in a value that is not quoted?)",
-                        )
-                    )
+                    errors.append(_too_many_fields(spec, first, len(fields), width))
                     continue
                 rows.append(fields + [""] * (width - len(fields)))
                 numbers.append(first)
+                if len(rows) == READ_CHUNK_ROWS:
+                    chunks.append(_frame(header, rows, numbers))
+                    rows, numbers = [], []
     except UnicodeDecodeError:
         raise utf8_fault(path) or Unreadable(1, "not UTF-8") from None
     file_report.errors.extend(errors)
     file_report.rejected += len(errors)
-    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else None
-    if frame is None:
-        frame = pd.DataFrame({name: pd.Series(dtype=str) for name in header})
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame.insert(0, LINE, pd.Series(numbers, dtype="int64"))
+    chunks.append(_frame(header, rows, numbers))
+    return pd.concat(chunks, ignore_index=True)
+
+
+def _frame(header: list[str], rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
+    positions = list(range(len(header)))
+    frame = pd.DataFrame(rows or None, columns=positions, dtype=str)
+    first = {name: i for i, name in reversed(list(enumerate(header)))}  # a repeated name:
+    frame = frame[sorted(first.values())]  # its first column
+    frame.columns = [header[i] for i in sorted(first.values())]
+    frame.insert(0, LINE, np.asarray(numbers, dtype=np.int64))
     return frame
 
 
