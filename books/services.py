@@ -137,9 +137,7 @@ def book_import(
         unreadable_rows = file_report.rejected
         file_report.read = len(raw) + unreadable_rows
         valid, errors, rejected = validate_frame(spec, raw, known)
-        file_report.errors = sorted(
-            [*file_report.errors, *errors], key=lambda e: e.line
-        )
+        file_report.errors = sorted([*file_report.errors, *errors], key=lambda e: e.line)
         file_report.rejected = unreadable_rows + rejected
         rows = valid.drop(columns=LINE)
         if dry_run:
