@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+import psycopg
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from expansion.bulk import upsert_frame
 
-from .reading import book_file_read, utf8_fault
-from .schema import BOOK_FILES, FileReport, FileSpec
+from .reading import FILE_COLUMN, book_file_read, utf8_fault
+from .schema import BOOK_FILES, FileReport, FileSpec, RowError
 from .validation import LINE, KnownKeys, validate_frame
 
 PROGRESS_MIN_BYTES = 5_000_000
@@ -104,6 +106,15 @@ def _preflight(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Pa
     return present
 
 
+def _refused_line(exc: Exception, valid) -> int:
+    """The file's line of the row a COPY refused (its error names the COPY data's line),
+    else 1: the file as a whole."""
+    found = re.search(r"COPY \S+, line (\d+)", str(exc))
+    if found and 1 <= int(found[1]) <= len(valid):
+        return int(valid[LINE].iloc[int(found[1]) - 1])
+    return 1
+
+
 def book_import(
     *,
     directory: Path,
@@ -146,27 +157,43 @@ def book_import(
                 new_keys = valid[spec.column(spec.entity_key).model_field]
                 known[spec.entity].update(dict.fromkeys(new_keys, DRY_RUN_ID))
         else:
-            with (
-                tqdm(
-                    desc=f"write {spec.filename}",
-                    total=len(rows),
-                    unit=" rows",
-                    disable=not show,
-                    leave=False,
-                ) as bar,
-                transaction.atomic(),
-            ):
-                created, updated, unchanged = upsert_frame(
-                    spec.model,
-                    rows,
-                    key_fields=spec.key_fields,
-                    copy_into_empty=True,
-                    progress=bar.update,
+            try:
+                with (
+                    tqdm(
+                        desc=f"write {spec.filename}",
+                        total=len(rows),
+                        unit=" rows",
+                        disable=not show,
+                        leave=False,
+                    ) as bar,
+                    transaction.atomic(),
+                ):
+                    created, updated, unchanged = upsert_frame(
+                        spec.model,
+                        rows,
+                        key_fields=spec.key_fields,
+                        copy_into_empty=True,
+                        progress=bar.update,
+                    )
+            except (DatabaseError, psycopg.Error) as exc:  # COPY raises psycopg's own
+                # A value validation let through and the database refuses (say, a number
+                # beyond a column's precision): this file's transaction is rolled back and
+                # reported; the files after it still import.
+                refusal = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                file_report.errors.append(
+                    RowError(
+                        spec.filename,
+                        _refused_line(exc, valid),
+                        FILE_COLUMN,
+                        f"file not imported: the database refused its rows ({refusal})",
+                    )
                 )
-            file_report.created, file_report.updated = created, updated
-            file_report.unchanged = unchanged
-            if spec.entity:
-                known[spec.entity] = _entity_keys(spec)
+                file_report.rejected += len(rows)
+            else:
+                file_report.created, file_report.updated = created, updated
+                file_report.unchanged = unchanged
+                if spec.entity:
+                    known[spec.entity] = _entity_keys(spec)
         file_report.seconds = time.perf_counter() - started
         report.files.append(file_report)
         if on_file:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import Account, ContractLine, Priority, Product, Stakeholder
 from books.schema import BOOK_FILES
@@ -219,3 +220,22 @@ def test_dry_run_reports_the_faults_and_writes_nothing(book_copy: Path, tmp_path
     assert "contracts.csv,25,(row)," in errors.read_text()
     assert Account.objects.count() == 0
 
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores any decimal")
+def test_a_file_the_database_refuses_is_reported_and_the_files_after_it_import(
+    book_copy: Path,
+) -> None:
+    """GIVEN a contract ARR beyond its column's precision (numeric(14, 2)) WHEN imported on
+    PostgreSQL THEN contracts.csv is reported (row or file), nothing of it is half-written,
+    the later files import and the exit code is 1, never a traceback."""
+    path = book_copy / "contracts.csv"
+    _write(path, [*_lines(path), "NW-001-L9,NW-001,FRAUD,2026-01-01,2026-12-31,1e13"])
+
+    code, output = _run(book_copy)
+
+    assert code == 1, output
+    assert "rejected contracts.csv:25: " in output
+    assert not ContractLine.objects.filter(external_id="NW-001-L9").exists()
+    assert Stakeholder.objects.count() == SAMPLE_ROWS["stakeholders.csv"]
+    _files_after_are_imported()
