@@ -162,6 +162,10 @@ def test_sponsor_names_reach_the_explanation_and_the_api(imported_sample_book, n
     client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
     body = client.get(f"/api/v1/opportunities/{opportunity.pk}/").json()
     assert body["sponsor"]["name"] == name
+    listed = client.get(
+        "/api/v1/opportunities/", {"account": opportunity.account.external_id}
+    ).json()["results"]
+    assert [o["sponsor"]["name"] for o in listed if o["id"] == opportunity.pk] == [name]
     people = client.get(
         "/api/v1/stakeholders/", {"account__external_id": opportunity.account.external_id}
     ).json()["results"]
