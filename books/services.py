@@ -8,23 +8,25 @@ the database unchanged. ``dry_run`` validates everything and writes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-from django.db import transaction
+import psycopg
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from expansion.bulk import upsert_frame
 
-from .schema import BOOK_FILES, FileReport, FileSpec
+from .reading import FILE_COLUMN, book_file_read, utf8_fault
+from .schema import BOOK_FILES, FileReport, FileSpec, RowError
 from .validation import LINE, KnownKeys, validate_frame
 
-READ_CHUNK_ROWS = 250_000
 PROGRESS_MIN_BYTES = 5_000_000
 DRY_RUN_ID = -1
 
@@ -62,6 +64,13 @@ def _header(path: Path) -> list[str]:
         return [name.strip() for name in next(csv.reader(handle), [])]
 
 
+def _is_empty(path: Path) -> bool:
+    """0 bytes, or nothing but a byte-order mark and white space."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    return not head.removeprefix(codecs.BOM_UTF8).strip() and path.stat().st_size == len(head)
+
+
 def _preflight(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Path]]:
     """Check the folder and every file's header before anything is written."""
     if not directory.is_dir():
@@ -74,10 +83,19 @@ def _preflight(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Pa
             if spec.required_file:
                 report.fatal.append(f"{spec.filename}: missing (it is required)")
             continue
+        if _is_empty(path):
+            if spec.required_file:
+                report.fatal.append(f"{spec.filename}: empty (it is required)")
+            present.append((spec, path))  # an optional file that is empty has no rows
+            continue
+        fault = utf8_fault(path) if spec.required_file else None
+        if fault:  # without it nothing is usable: refuse before anything is written
+            report.fatal.append(f"{spec.filename}:{fault.line}: {fault.reason}")
+            continue
         try:
             header = _header(path)
-        except UnicodeDecodeError as exc:
-            report.fatal.append(f"{spec.filename}: not UTF-8 ({exc.reason} at byte {exc.start})")
+        except UnicodeDecodeError:
+            present.append((spec, path))  # reported with its line when read; the rest imports
             continue
         missing = [c for c in spec.required_columns if c not in header]
         if missing:
@@ -88,31 +106,13 @@ def _preflight(directory: Path, report: ImportReport) -> list[tuple[FileSpec, Pa
     return present
 
 
-def _read(path: Path, spec: FileSpec, file_report: FileReport, show: bool) -> pd.DataFrame:
-    """Read a CSV as stripped strings with a ``_line`` column (the header is line 1)."""
-    reader = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        encoding="utf-8-sig",
-        chunksize=READ_CHUNK_ROWS,
-    )
-    chunks = []
-    with tqdm(desc=f"read {spec.filename}", unit=" rows", disable=not show, leave=False) as bar:
-        for chunk in reader:
-            chunks.append(chunk)
-            bar.update(len(chunk))
-    raw = pd.concat(chunks) if chunks else pd.DataFrame(columns=_header(path))
-    raw.columns = [str(c).strip() for c in raw.columns]
-    ignored = [c for c in raw.columns if c not in spec.column_names]
-    if ignored:
-        file_report.notes.append(f"ignored column(s): {', '.join(ignored)}")
-    raw = raw[[c for c in raw.columns if c in spec.column_names]]
-    raw = raw.apply(lambda s: s.str.strip()) if len(raw) else raw
-    raw.insert(0, LINE, raw.index.to_numpy() + 2)
-    blank = (raw.drop(columns=LINE) == "").all(axis=1)
-    return raw[~blank].reset_index(drop=True)
+def _refused_line(exc: Exception, valid) -> int:
+    """The file's line of the row a COPY refused (its error names the COPY data's line),
+    else 1: the file as a whole."""
+    found = re.search(r"COPY \S+, line (\d+)", str(exc))
+    if found and 1 <= int(found[1]) <= len(valid):
+        return int(valid[LINE].iloc[int(found[1]) - 1])
+    return 1
 
 
 def book_import(
@@ -138,10 +138,18 @@ def book_import(
         file_report = FileReport(spec.filename)
         started = time.perf_counter()
         show = progress and path.stat().st_size >= PROGRESS_MIN_BYTES
-        raw = _read(path, spec, file_report, show)
-        file_report.read = len(raw)
+        raw = book_file_read(path=path, spec=spec, file_report=file_report, show=show)
+        if raw is None:  # not readable at all (say, not UTF-8): reported, the rest goes on
+            file_report.seconds = time.perf_counter() - started
+            report.files.append(file_report)
+            if on_file:
+                on_file(file_report)
+            continue
+        unreadable_rows = file_report.rejected
+        file_report.read = len(raw) + unreadable_rows
         valid, errors, rejected = validate_frame(spec, raw, known)
-        file_report.errors, file_report.rejected = errors, rejected
+        file_report.errors = sorted([*file_report.errors, *errors], key=lambda e: e.line)
+        file_report.rejected = unreadable_rows + rejected
         rows = valid.drop(columns=LINE)
         if dry_run:
             file_report.notes.append(f"{len(rows)} valid row(s) would be written")
@@ -149,27 +157,43 @@ def book_import(
                 new_keys = valid[spec.column(spec.entity_key).model_field]
                 known[spec.entity].update(dict.fromkeys(new_keys, DRY_RUN_ID))
         else:
-            with (
-                tqdm(
-                    desc=f"write {spec.filename}",
-                    total=len(rows),
-                    unit=" rows",
-                    disable=not show,
-                    leave=False,
-                ) as bar,
-                transaction.atomic(),
-            ):
-                created, updated, unchanged = upsert_frame(
-                    spec.model,
-                    rows,
-                    key_fields=spec.key_fields,
-                    copy_into_empty=True,
-                    progress=bar.update,
+            try:
+                with (
+                    tqdm(
+                        desc=f"write {spec.filename}",
+                        total=len(rows),
+                        unit=" rows",
+                        disable=not show,
+                        leave=False,
+                    ) as bar,
+                    transaction.atomic(),
+                ):
+                    created, updated, unchanged = upsert_frame(
+                        spec.model,
+                        rows,
+                        key_fields=spec.key_fields,
+                        copy_into_empty=True,
+                        progress=bar.update,
+                    )
+            except (DatabaseError, psycopg.Error) as exc:  # COPY raises psycopg's own
+                # A value validation let through and the database refuses (say, a number
+                # beyond a column's precision): this file's transaction is rolled back and
+                # reported; the files after it still import.
+                refusal = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                file_report.errors.append(
+                    RowError(
+                        spec.filename,
+                        _refused_line(exc, valid),
+                        FILE_COLUMN,
+                        f"file not imported: the database refused its rows ({refusal})",
+                    )
                 )
-            file_report.created, file_report.updated = created, updated
-            file_report.unchanged = unchanged
-            if spec.entity:
-                known[spec.entity] = _entity_keys(spec)
+                file_report.rejected += len(rows)
+            else:
+                file_report.created, file_report.updated = created, updated
+                file_report.unchanged = unchanged
+                if spec.entity:
+                    known[spec.entity] = _entity_keys(spec)
         file_report.seconds = time.perf_counter() - started
         report.files.append(file_report)
         if on_file:

@@ -365,7 +365,7 @@ def read_sql_frame(
 
     connection.ensure_connection()
     query = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
-    frame = _read_copy(query, columns, text + list(flags))
+    frame = _read_copy(query, columns, text, list(flags))
     if frame is None:
         return _empty(columns)
     for column, nullable in flags.items():
@@ -396,23 +396,55 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _read_copy(query: str, columns: list[str], text: list[str]) -> pd.DataFrame | None:
+#: The COPY reader's NULL marker. pandas' CSV reader cannot tell a quoted field from an
+#: unquoted one, so a text value equal to the marker would read as NULL: text values that
+#: start with a backslash leave PostgreSQL with one more backslash in front (no text value
+#: is then the marker) and lose it again in ``_read_copy``.
+_COPY_NULL = "\\N"
+
+
+def _escaped_select(query: str, columns: list[str], text: list[str]) -> str:
+    """``query`` with its text columns' leading backslash doubled (see ``_COPY_NULL``)."""
+    if not text:
+        return query
+    qn = connection.ops.quote_name
+    aliases = [qn(f"c{i}") for i in range(len(columns))]
+    select = [
+        f"CASE WHEN left({a}, 1) = '\\' THEN '\\' || {a} ELSE {a} END"
+        if column in text
+        else a
+        for column, a in zip(columns, aliases, strict=True)
+    ]
+    return f"SELECT {', '.join(select)} FROM ({query}) AS q ({', '.join(aliases)})"
+
+
+def _read_copy(
+    query: str, columns: list[str], text: list[str], flags: list[str]
+) -> pd.DataFrame | None:
     buffer = io.BytesIO()
-    statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
+    statement = (
+        f"COPY ({_escaped_select(query, columns, text)}) TO STDOUT "
+        f"WITH (FORMAT csv, NULL '{_COPY_NULL}')"
+    )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
             buffer.write(block)
     if not buffer.getbuffer().nbytes:
         return None
     buffer.seek(0)
-    return pd.read_csv(
+    frame = pd.read_csv(
         buffer,
         names=columns,
         header=None,
-        dtype={c: "str" for c in text},
+        dtype={c: "str" for c in [*text, *flags]},
         keep_default_na=False,
-        na_values={c: ["\\N"] for c in columns},
+        na_values={c: [_COPY_NULL] for c in columns},
     )
+    for column in text:
+        escaped = frame[column].str.startswith("\\", na=False)
+        if escaped.any():
+            frame.loc[escaped, column] = frame.loc[escaped, column].str[1:]
+    return frame
 
 
 def _field_at(model: type[models.Model], path: str) -> models.Field:

@@ -259,18 +259,40 @@ def revenue_summary(lines: pd.DataFrame, d0: DateLike, d1: DateLike) -> dict[str
     return result
 
 
+def _months_with_data(book: _Book, ends: np.ndarray) -> slice:
+    """The months (indices into ``ends[1:]``) that can hold MRR or a movement: those whose
+    previous or own month-end falls within some line's term. Every other month is all zero,
+    so the account x month arrays need only these: the cost follows the months the book
+    covers, not the calendar span asked for."""
+    if not len(book.start):
+        return slice(0, 0)
+    first = np.searchsorted(ends[1:], book.start.min(), side="left")
+    last = np.searchsorted(ends[:-1], book.end.max(), side="right")
+    return slice(int(first), int(max(first, last)))
+
+
 def _monthly_arrays(
     lines: pd.DataFrame, start_month: DateLike, end_month: DateLike
-) -> tuple[_Book, pd.PeriodIndex, np.ndarray, np.ndarray, dict[str, np.ndarray], dict]:
-    """Account x month arrays: MRR (ARR cents) at the previous and current month-end,
-    movement masks and amounts; vectorised over accounts and months."""
-    months, ends = _month_ends(start_month, end_month)
+) -> tuple[_Book, pd.PeriodIndex, slice, np.ndarray, np.ndarray, dict[str, np.ndarray], dict]:
+    """Account x month arrays over the months with data (``_months_with_data``, returned as
+    a slice of ``months``): MRR (ARR cents) at the previous and current month-end, movement
+    masks and amounts; vectorised over accounts and months."""
+    months, all_ends = _month_ends(start_month, end_month)
     book = _Book(lines)
-    matrix = book.arr_matrix(ends)  # accounts x (n_months + 1)
+    span = _months_with_data(book, all_ends)
+    ends = all_ends[span.start : span.stop + 1]
+    matrix = book.arr_matrix(ends)  # accounts x (months with data + 1)
     start, end = matrix[:, :-1], matrix[:, 1:]
     had_before = book.first_paid_start()[:, None] < ends[None, :-1]
     masks, amounts = _classify(start, end, had_before)
-    return book, months, start, end, masks, amounts
+    return book, months, span, start, end, masks, amounts
+
+
+def _month_totals(span: slice, n_months: int, values: np.ndarray) -> np.ndarray:
+    """Per-month sums over accounts, zero outside the months with data."""
+    totals = np.zeros(n_months, dtype=np.int64)
+    totals[span] = values.sum(axis=0)
+    return totals
 
 
 def monthly_movements(
@@ -286,12 +308,15 @@ def monthly_movements(
     and new_count, reactivation_count, expansion_count, contraction_count,
     churn_count.
     """
-    _book, months, start, _end, masks, amounts = _monthly_arrays(lines, start_month, end_month)
+    _book, months, span, start, _end, masks, amounts = _monthly_arrays(
+        lines, start_month, end_month
+    )
+    n = len(months)
     frame = pd.DataFrame({"month": [p.start_time.date() for p in months]})
-    frame["starting_mrr"] = _mrr_float(start.sum(axis=0))
+    frame["starting_mrr"] = _mrr_float(_month_totals(span, n, start))
     for kind in MOVEMENTS:
         key = "churned_mrr" if kind == "churn" else f"{kind}_mrr"
-        frame[key] = _mrr_float(amounts[kind].sum(axis=0))
+        frame[key] = _mrr_float(_month_totals(span, n, amounts[kind]))
     frame["ending_mrr"] = np.round(
         frame["starting_mrr"]
         + frame["new_mrr"]
@@ -302,7 +327,7 @@ def monthly_movements(
         2,
     )
     for kind in MOVEMENTS:
-        frame[f"{kind}_count"] = masks[kind].sum(axis=0).astype(np.int64)
+        frame[f"{kind}_count"] = _month_totals(span, n, masks[kind])
     return frame
 
 
@@ -316,7 +341,9 @@ def monthly_account_movements(
     movement and amount (floats rounded to 2 decimals), ordered by month then
     account. Useful e.g. for the first expansion month of each account.
     """
-    book, months, start, end, masks, amounts = _monthly_arrays(lines, start_month, end_month)
+    book, months, span, start, end, masks, amounts = _monthly_arrays(
+        lines, start_month, end_month
+    )
     movement = np.full(start.shape, None, dtype=object)
     amount = np.zeros(start.shape, dtype=np.int64)
     for kind in MOVEMENTS:
@@ -324,7 +351,7 @@ def monthly_account_movements(
         amount += amounts[kind]
     moved = np.logical_or.reduce([masks[kind] for kind in MOVEMENTS])
     month_idx, account_idx = np.nonzero(moved.T)
-    month_dates = np.array([p.start_time.date() for p in months], dtype=object)
+    month_dates = np.array([p.start_time.date() for p in months[span]], dtype=object)
     return pd.DataFrame(
         {
             "account_id": pd.Series(book.accounts[account_idx], dtype=book.accounts.dtype),

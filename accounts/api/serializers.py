@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -161,9 +162,24 @@ class VisibleAccountField(_VisibleSlugField):
         return Account.objects.visible_to(self.context["request"].user)
 
 
+def new_stakeholder_external_id() -> str:
+    """An external id for a stakeholder created through the API (``api-`` and 32 hex)."""
+    return f"api-{uuid.uuid4().hex}"
+
+
 class StakeholderSerializer(BookRulesMixin, serializers.ModelSerializer):
+    """Stakeholders' external ids are one namespace for the whole book (the book format keys
+    stakeholders by ``external_id`` alone and priorities name them by it), so a client that
+    chose one could learn from "already exists" that another user's stakeholder holds it.
+    The API therefore assigns the external id of a stakeholder it creates and never changes
+    one; CRM ids come in through ``import_book``."""
+
     account = VisibleAccountField()
     book_file = "stakeholders.csv"
+    external_id = serializers.CharField(
+        read_only=True,
+        help_text="assigned by the server on create (api-…), or the CRM id from the book",
+    )
 
     class Meta:
         model = Stakeholder
@@ -179,6 +195,12 @@ class StakeholderSerializer(BookRulesMixin, serializers.ModelSerializer):
             "influence",
             "active",
         ]
+
+    def validate(self, attrs: dict) -> dict:
+        # Assigned before the book's rules run, which require an external id.
+        if self.instance is None:
+            attrs = {**attrs, "external_id": new_stakeholder_external_id()}
+        return super().validate(attrs)
 
 
 class VisibleStakeholderField(_VisibleSlugField):

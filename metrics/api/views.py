@@ -11,15 +11,34 @@ from ..selectors import revenue_between, revenue_by_month
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "coerce_to_string": False}
 
+#: The longest range the revenue endpoints answer, in calendar months counted inclusively
+#: (2026-01-01..2035-12-31 is 120). Ten years covers any NRR question; beyond, a 400.
+MAX_RANGE_MONTHS = 120
+
+
+def months_spanned(start, end) -> int:
+    """Calendar months from ``start``'s month to ``end``'s, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
 
 class RevenueQuerySerializer(serializers.Serializer):
     start = serializers.DateField()
-    end = serializers.DateField()
+    end = serializers.DateField(
+        help_text=f"after start, at most {MAX_RANGE_MONTHS} calendar months from it (inclusive)"
+    )
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
 
     def validate(self, attrs):
         if attrs["start"] >= attrs["end"]:
             raise serializers.ValidationError({"end": "must be after start"})
+        months = months_spanned(attrs["start"], attrs["end"])
+        if months > MAX_RANGE_MONTHS:
+            raise serializers.ValidationError(
+                {
+                    "end": f"the range may span at most {MAX_RANGE_MONTHS} months; "
+                    f"{attrs['start']}..{attrs['end']} spans {months}"
+                }
+            )
         return attrs
 
 
