@@ -20,7 +20,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Account
-from playbooks import services
+from playbooks import services, tasks
 from playbooks.models import (
     HealthSnapshot,
     Notification,
@@ -30,7 +30,6 @@ from playbooks.models import (
     Stage,
     UsageAlert,
 )
-from playbooks.tasks import score_accounts_task, scoring_runs_reap_task, usage_alerts_sweep_task
 from signals.models import DailyUsage
 from tests.factories import UserFactory
 
@@ -186,13 +185,13 @@ def test_with_smtp_down_the_run_succeeds_and_its_alerts_wait_for_a_later_sweep(
     notified = Notification.objects.count()
     assert notified  # in-app notifications do not wait for the mail
 
-    assert usage_alerts_sweep_task() == 0  # within the backoff: not yet
+    assert tasks.usage_alerts_sweep_task() == 0  # within the backoff: not yet
     UsageAlert.objects.update(lease_until=timezone.now() - dt.timedelta(seconds=1))  # time passes
-    assert usage_alerts_sweep_task() == 2  # SMTP is back (the test backend)
+    assert tasks.usage_alerts_sweep_task() == 2  # SMTP is back (the test backend)
 
     assert not UsageAlert.objects.filter(sent_at__isnull=True).exists()
     assert len(mail.outbox) == 2 and Notification.objects.count() == notified
-    assert usage_alerts_sweep_task() == 0  # sent once
+    assert tasks.usage_alerts_sweep_task() == 0  # sent once
 
 
 def test_alerts_leased_by_a_live_notifier_are_left_to_it_until_the_lease_ends(
@@ -204,10 +203,10 @@ def test_alerts_leased_by_a_live_notifier_are_left_to_it_until_the_lease_ends(
         lease_token="other", lease_until=timezone.now() + dt.timedelta(minutes=5)
     )
 
-    assert usage_alerts_sweep_task() == 0 and not mail.outbox
+    assert tasks.usage_alerts_sweep_task() == 0 and not mail.outbox
 
     UsageAlert.objects.update(lease_until=timezone.now() - dt.timedelta(seconds=1))  # it died
-    assert usage_alerts_sweep_task() == 2
+    assert tasks.usage_alerts_sweep_task() == 2
     assert not UsageAlert.objects.filter(sent_at__isnull=True).exists()
 
 
@@ -243,7 +242,7 @@ def test_a_chord_run_without_heartbeat_is_marked_failed_by_the_periodic_check(db
     stale_started = ScoringRun.objects.filter(pk=stale.pk)
     stale_started.update(started=timezone.now() - dt.timedelta(hours=4))
 
-    assert scoring_runs_reap_task() == [stale.pk]
+    assert tasks.scoring_runs_reap_task() == [stale.pk]
 
     stale.refresh_from_db()
     assert stale.status == ScoringRunStatus.FAILED and "no sign of life" in stale.error
@@ -252,7 +251,7 @@ def test_a_chord_run_without_heartbeat_is_marked_failed_by_the_periodic_check(db
 def test_a_live_run_is_left_running(db) -> None:
     live = _running(pid=os.getpid(), hostname=socket.gethostname(), heartbeat=timezone.now())
 
-    assert scoring_runs_reap_task() == []
+    assert tasks.scoring_runs_reap_task() == []
 
     live.refresh_from_db()
     assert live.status == ScoringRunStatus.RUNNING
@@ -261,7 +260,7 @@ def test_a_live_run_is_left_running(db) -> None:
 def test_a_chord_run_with_a_recent_heartbeat_is_left_running(db) -> None:
     chord_run = _running(heartbeat=timezone.now() - dt.timedelta(minutes=5))
 
-    assert scoring_runs_reap_task() == []
+    assert tasks.scoring_runs_reap_task() == []
 
     chord_run.refresh_from_db()
     assert chord_run.status == ScoringRunStatus.RUNNING
@@ -295,6 +294,6 @@ def test_a_duplicate_nightly_trigger_joins_the_run_in_progress(imported_sample_b
         heartbeat=timezone.now(),
     )
 
-    assert score_accounts_task(as_of="2026-11-30") == live.pk
+    assert tasks.score_accounts_task(as_of="2026-11-30") == live.pk
 
     assert list(ScoringRun.objects.all()) == [live]
