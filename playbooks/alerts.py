@@ -77,7 +77,9 @@ def usage_alerts_raise(
         from .tasks import usage_alerts_notify_task
 
         day = as_of.isoformat()
-        transaction.on_commit(lambda: usage_alerts_notify_task.delay(day, lo, hi))
+        # Robust: a failing notifier never fails the chunk, whose results are committed;
+        # what it leaves unsent, the run's sweep or the periodic one sends.
+        transaction.on_commit(lambda: usage_alerts_notify_task.delay(day, lo, hi), robust=True)
     return len(new)
 
 
@@ -145,25 +147,30 @@ def usage_alerts_notify(
         leased.filter(notified_at__isnull=True).update(notified_at=now)
     accepted, refused_mails, refused = _send_digests(sent, claimed)
     delivered = claimed[~claimed["entitlement_id"].isin(refused)]
-    update_frame(
-        UsageAlert,
-        pd.DataFrame(
-            {"id": delivered["id"].astype("int64"), "sent_at": timezone.now(), "lease_until": None}
-        ),
-    )
     failed = claimed[claimed["entitlement_id"].isin(refused)]
     attempts = failed["attempts"].astype("int64")
     backoff = [min(RETRY_BASE * 2 ** int(n), RETRY_MAX) for n in attempts]
-    update_frame(
-        UsageAlert,
-        pd.DataFrame(
-            {
-                "id": failed["id"].astype("int64"),
-                "lease_until": [timezone.now() + b for b in backoff],
-                "attempts": attempts + 1,
-            }
-        ),
-    )
+    with transaction.atomic():
+        update_frame(
+            UsageAlert,
+            pd.DataFrame(
+                {
+                    "id": delivered["id"].astype("int64"),
+                    "sent_at": timezone.now(),
+                    "lease_until": None,
+                }
+            ),
+        )
+        update_frame(
+            UsageAlert,
+            pd.DataFrame(
+                {
+                    "id": failed["id"].astype("int64"),
+                    "lease_until": [timezone.now() + b for b in backoff],
+                    "attempts": attempts + 1,
+                }
+            ),
+        )
     return AlertDelivery(sent=accepted, failed=refused_mails, retry_in=min(backoff, default=None))
 
 
