@@ -47,6 +47,19 @@ def book(services_urls, sample_book_dir) -> str:
     )
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left():
+    """A failing test leaves none of its processes running (nor holding the database)."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            _kill(process)
+
+
 def _score(database: str, *args: str) -> subprocess.Popen:
     """``manage.py score_accounts`` in its own process: in-process tasks (no broker), mail on
     the console (its stdout)."""
@@ -57,7 +70,7 @@ def _score(database: str, *args: str) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "expansion.settings.local",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "score_accounts", "--as-of", AS_OF, *args],
         cwd=REPO,
         env=env,
@@ -65,6 +78,8 @@ def _score(database: str, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+    _started.append(process)
+    return process
 
 
 @contextlib.contextmanager
