@@ -51,8 +51,9 @@ _started: list[subprocess.Popen] = []
 
 
 @pytest.fixture(autouse=True)
-def _no_process_left():
-    """A failing test leaves none of its processes running (nor holding the database)."""
+def _no_process_left(transactional_db):
+    """A failing test leaves none of its processes running (killed before the database is
+    flushed, which they would block)."""
     yield
     while _started:
         process = _started.pop()
