@@ -92,20 +92,21 @@ def scoring_run_create(
     partial unique index), so two processes starting at once cannot both get one."""
     scoring_runs_reap()
     config = ScoringSettings.current().to_config()
-    try:
-        with transaction.atomic():
-            return ScoringRun.objects.create(
-                as_of=as_of,
-                settings=config.as_dict(),
-                pid=pid,
-                hostname=hostname,
-                heartbeat=timezone.now(),
-            )
-    except IntegrityError:
-        running = ScoringRun.objects.filter(status=ScoringRunStatus.RUNNING).first()
-        if running is None:  # it finished in between: try once more
-            return scoring_run_create(as_of=as_of, pid=pid, hostname=hostname)
-        raise ScoringRunInProgress(running) from None
+    while True:
+        try:
+            with transaction.atomic():
+                return ScoringRun.objects.create(
+                    as_of=as_of,
+                    settings=config.as_dict(),
+                    pid=pid,
+                    hostname=hostname,
+                    heartbeat=timezone.now(),
+                )
+        except IntegrityError:
+            running = ScoringRun.objects.filter(status=ScoringRunStatus.RUNNING).first()
+            if running is not None:
+                raise ScoringRunInProgress(running) from None
+            # It ended between the two statements: try again.
 
 
 def scoring_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
