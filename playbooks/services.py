@@ -92,7 +92,7 @@ def scoring_run_create(
     partial unique index), so two processes starting at once cannot both get one."""
     scoring_runs_reap()
     config = ScoringSettings.current().to_config()
-    while True:
+    for attempt in range(3):
         try:
             with transaction.atomic():
                 return ScoringRun.objects.create(
@@ -106,7 +106,10 @@ def scoring_run_create(
             running = ScoringRun.objects.filter(status=ScoringRunStatus.RUNNING).first()
             if running is not None:
                 raise ScoringRunInProgress(running) from None
+            if attempt == 2:
+                raise
             # It ended between the two statements: try again.
+    raise AssertionError("unreachable")
 
 
 def scoring_runs_reap(*, now: dt.datetime | None = None) -> list[int]:
