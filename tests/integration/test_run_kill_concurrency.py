@@ -9,6 +9,7 @@ waiting while the others start)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import signal
@@ -22,6 +23,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from playbooks.models import (
     HealthSnapshot,
@@ -201,3 +203,38 @@ def test_duplicate_nightly_triggers_on_a_worker_make_one_run(book, worker) -> No
     _wait_until(lambda: run.refresh_from_db() or run.status != "running", what="the run")
     assert run.status == ScoringRunStatus.SUCCEEDED, run.error
     assert run.counts["accounts_scored"] == 11
+
+
+@pytest.fixture
+def smtp_down(monkeypatch) -> None:
+    """Workers started after this send mail by SMTP to localhost:25, where nothing listens."""
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+
+def test_a_failed_alert_mail_is_retried_with_backoff_by_the_worker(
+    book,
+    smtp_down,
+    worker,  # noqa: F811
+) -> None:
+    from celery.result import AsyncResult
+
+    from expansion.celery import app as celery_app
+    from playbooks import services
+    from playbooks.tasks import usage_alerts_notify_task
+
+    UserFactory(username="ae1", roles=["ae"])
+    UserFactory(username="csm1", roles=["csm"])
+    celery_app.conf.task_always_eager = True  # the run in this process, its alerts raised
+    try:
+        services.scoring_run_execute(as_of=dt.date.fromisoformat(AS_OF))
+    finally:
+        celery_app.conf.task_always_eager = False
+    UsageAlert.objects.update(sent_at=None, notified_at=None)  # as if never sent
+
+    result: AsyncResult = usage_alerts_notify_task.delay(AS_OF, 0, 2**62)
+
+    _wait_until(lambda: result.state == "RETRY", what="the worker to schedule a retry")
+    alerts = list(UsageAlert.objects.all())
+    assert alerts and all(a.sent_at is None and a.attempts == 1 for a in alerts)
+    assert all(a.lease_until > timezone.now() for a in alerts)  # backed off until the retry
+    assert ScoringRun.objects.get().status == ScoringRunStatus.SUCCEEDED
