@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import CheckConstraint
 from django.test import override_settings
 from django.utils import timezone
 
@@ -47,9 +48,18 @@ SMTP_DOWN = {
 
 def _store_usage(account: Account, quantities: list[float], *, metric: str = "api_calls") -> None:
     """Readings written straight into the table (as an old import or a bug could have left
-    them), bypassing every validation: one per day up to LATER."""
+    them), bypassing every validation, the table's CHECK constraints included (dropped for
+    this test's transaction on PostgreSQL, ignored on SQLite): one per day up to LATER."""
     table = DailyUsage._meta.db_table
+    checks = [c.name for c in DailyUsage._meta.constraints if isinstance(c, CheckConstraint)]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: ALTER may run
+            for name in checks:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
         for days_back, quantity in enumerate(quantities):
             day = LATER - dt.timedelta(days=days_back)
             cursor.execute(
@@ -60,6 +70,8 @@ def _store_usage(account: Account, quantities: list[float], *, metric: str = "ap
                 f"INSERT INTO {table} (account_id, metric, date, quantity) VALUES (%s, %s, %s, %s)",
                 [account.pk, metric, day, quantity],
             )
+        if connection.vendor != "postgresql":
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
 
 
 def _score(as_of: dt.date = AS_OF, *args: str) -> tuple[str, str]:
@@ -77,6 +89,7 @@ def _score(as_of: dt.date = AS_OF, *args: str) -> tuple[str, str]:
         pytest.param([1e308, 1e308], id="two-1e308-overflow-the-sum"),
         pytest.param([float("inf")], id="infinite"),
         pytest.param([float("nan")], id="nan"),
+        pytest.param([-5.0], id="negative"),
     ],
 )
 def test_an_account_whose_usage_cannot_be_summed_is_skipped_and_the_rest_scored(
