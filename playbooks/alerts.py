@@ -149,7 +149,7 @@ def usage_alerts_notify(
     delivered = claimed[~claimed["entitlement_id"].isin(refused)]
     failed = claimed[claimed["entitlement_id"].isin(refused)]
     attempts = failed["attempts"].astype("int64")
-    backoff = [min(RETRY_BASE * 2 ** int(n), RETRY_MAX) for n in attempts]
+    backoff = [min(RETRY_BASE * 2 ** min(int(n), 20), RETRY_MAX) for n in attempts]
     with transaction.atomic():
         update_frame(
             UsageAlert,
@@ -167,7 +167,7 @@ def usage_alerts_notify(
                 {
                     "id": failed["id"].astype("int64"),
                     "lease_until": [timezone.now() + b for b in backoff],
-                    "attempts": attempts + 1,
+                    "attempts": (attempts + 1).clip(upper=32_767),
                 }
             ),
         )
