@@ -169,10 +169,28 @@ class ScoringRun(models.Model):
     )
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    skipped = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Accounts left out for bad stored data: account_id, external_id, reason.",
+    )
+    # Who runs it: an in-process run records its process; a Celery chord run has none and
+    # is judged by its heartbeat (see services.scoring_runs_reap).
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="Last sign of life.")
 
     class Meta:
         ordering = ["-started"]
         indexes = [models.Index(fields=["as_of", "status"], name="scoring_run_as_of")]
+        constraints = [
+            # One run at a time: runs write the same current opportunities, whatever their date.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="running"),
+                name="scoring_run_one_running",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"run {self.pk} as of {self.as_of}: {self.status}"
@@ -269,7 +287,17 @@ class UsageAlert(models.Model):
     level = models.PositiveSmallIntegerField()
     ratio = models.FloatField()
     raised_on = models.DateField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail backend accepted every e-mail of it."
+    )
+    # Delivery (at least once, see alerts.py): a notifier leases unsent alerts; a failed send
+    # puts the lease off (backoff); a lease that runs out is taken by the next notifier.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its in-app notifications were created."
+    )
 
     objects = UsageAlertQuerySet.as_manager()
 
@@ -277,6 +305,13 @@ class UsageAlert(models.Model):
         ordering = ["-raised_on", "entitlement", "level"]
         constraints = [
             models.UniqueConstraint(fields=["entitlement", "level"], name="usage_alert_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(sent_at__isnull=True),
+                name="usage_alert_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ daily rows never leave the database).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable
 
 import pandas as pd
@@ -53,21 +54,31 @@ def _floats(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
     return frame
 
 
+#: Reading in range: 0 <= quantity <= %(max_quantity)s (NaN and infinities are not).
+_IN_RANGE = "u.quantity >= 0 AND u.quantity <= %(max_quantity)s"
+
+
 def usage_window_sql(table: str) -> str:
     """Per (account, metric): usage over the utilization window, over the prior window, and
-    the latest reading in the utilization window. Portable across PostgreSQL and SQLite."""
+    the latest reading in the utilization window; and ``out_of_range``, the number of
+    readings that the sums leave out because they are not in range (see
+    ``max_usage_quantity``). Portable across PostgreSQL and SQLite."""
     return f"""
         WITH agg AS (
             SELECT u.account_id, u.metric,
-                   SUM(CASE WHEN u.date >= %(last_start)s THEN u.quantity ELSE 0 END) AS used_last,
-                   SUM(CASE WHEN u.date < %(last_start)s THEN u.quantity ELSE 0 END) AS used_prior,
-                   MAX(CASE WHEN u.date >= %(last_start)s THEN u.date END) AS latest_date
+                   SUM(CASE WHEN u.date >= %(last_start)s AND {_IN_RANGE}
+                            THEN u.quantity ELSE 0 END) AS used_last,
+                   SUM(CASE WHEN u.date < %(last_start)s AND {_IN_RANGE}
+                            THEN u.quantity ELSE 0 END) AS used_prior,
+                   MAX(CASE WHEN u.date >= %(last_start)s THEN u.date END) AS latest_date,
+                   SUM(CASE WHEN {_IN_RANGE} THEN 0 ELSE 1 END) AS out_of_range
             FROM {table} u
             WHERE u.date >= %(prior_start)s AND u.date <= %(as_of)s
               AND u.account_id >= %(lo)s AND u.account_id <= %(hi)s
             GROUP BY u.account_id, u.metric
         )
-        SELECT agg.account_id, agg.metric, agg.used_last, agg.used_prior, l.quantity AS latest
+        SELECT agg.account_id, agg.metric, agg.used_last, agg.used_prior, l.quantity AS latest,
+               agg.out_of_range
         FROM agg
         LEFT JOIN {table} l
           ON l.account_id = agg.account_id AND l.metric = agg.metric AND l.date = agg.latest_date
@@ -80,16 +91,28 @@ def usage_window_sql_postgresql(table: str) -> str:
     element), built only for the metrics whose latest reading is used."""
     return f"""
         SELECT u.account_id, u.metric,
-               SUM(u.quantity) FILTER (WHERE u.date >= %(last_start)s) AS used_last,
-               SUM(u.quantity) FILTER (WHERE u.date < %(last_start)s) AS used_prior,
+               SUM(u.quantity) FILTER (WHERE u.date >= %(last_start)s AND {_IN_RANGE})
+                   AS used_last,
+               SUM(u.quantity) FILTER (WHERE u.date < %(last_start)s AND {_IN_RANGE})
+                   AS used_prior,
                (MAX(ARRAY[(u.date - %(prior_start)s)::float8, u.quantity])
                     FILTER (WHERE u.date >= %(last_start)s
-                            AND u.metric = ANY(%(latest_metrics)s)))[2] AS latest
+                            AND u.metric = ANY(%(latest_metrics)s)))[2] AS latest,
+               COUNT(*) FILTER (WHERE NOT ({_IN_RANGE})) AS out_of_range
         FROM {table} u
         WHERE u.date >= %(prior_start)s AND u.date <= %(as_of)s
           AND u.account_id >= %(lo)s AND u.account_id <= %(hi)s
         GROUP BY u.account_id, u.metric
     """
+
+
+def max_usage_quantity(config: ScoringConfig) -> float:
+    """The largest daily reading the window sums take: one whose sum over every day of the
+    windows stays a finite double (a sum of larger ones overflows: PostgreSQL raises, SQLite
+    gives infinity). A reading beyond it (or NaN, or negative) is bad data: the scoring leaves
+    its account out and reports it on the run."""
+    days = config.usage_window_days + config.trend_prior_days
+    return sys.float_info.max / (days + 1)
 
 
 def usage_aggregates_query(
@@ -105,6 +128,7 @@ def usage_aggregates_query(
         "as_of": as_of,
         "lo": lo,
         "hi": hi,
+        "max_quantity": max_usage_quantity(config),
     }
     build = usage_window_sql
     if connection.vendor == "postgresql":
@@ -121,12 +145,12 @@ def usage_aggregates_load(
     sql, params = usage_aggregates_query(
         as_of=as_of, config=config, lo=lo, hi=hi, latest_metrics=latest_metrics
     )
-    columns = ["account_id", "metric", "used_last", "used_prior", "latest"]
+    columns = ["account_id", "metric", "used_last", "used_prior", "latest", "out_of_range"]
     with sort_memory(settings.SCORING_WORK_MEM):
         frame = read_sql_frame(sql, params, columns, text=["metric"])
     if frame.empty:
         frame = frame.astype({"account_id": "int64", "metric": "str"})
-    frame = _floats(frame, "used_last", "used_prior", "latest")
+    frame = _floats(frame, "used_last", "used_prior", "latest", "out_of_range")
     # A window without rows sums to 0 (SQL's FILTER gives NULL), as in the engine.
     frame[["used_last", "used_prior"]] = frame[["used_last", "used_prior"]].fillna(0.0)
     return frame
