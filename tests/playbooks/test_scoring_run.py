@@ -28,123 +28,16 @@ from playbooks.models import (
     UtilizationSnapshot,
 )
 from signals.models import AccountSignal, DailyUsage
+from tests.conftest import SAMPLE_BOOK
 from tests.factories import UserFactory
+
+from .expected_md import assert_api_matches, read_expected
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
 
-# EXPECTED.md, line by line: health, reasons, actions, then plays as
-# (play, target, status, new champion needed, trigger codes).
-EXPECTED = {
-    "NW-001": (
-        84.5,
-        [],
-        ["develop_sponsor"],
-        [
-            (
-                "tier_upgrade",
-                "CORE-ENT",
-                "ready",
-                False,
-                frozenset({"utilization_90", "promoter_nps"}),
-            ),
-            (
-                "adjacent_cross_sell",
-                "CREDIT",
-                "needs_sponsor",
-                True,
-                frozenset({"adjacent_workflow", "promoter_nps"}),
-            ),
-        ],
-    ),
-    "CT-002": (49.3, ["unhealthy"], ["health_recovery"], []),
-    "FB-003": (77.0, ["underutilized"], ["adoption_intervention"], []),
-    "TT-004": (88.0, ["onboarding"], [], []),
-    "LW-005": (
-        76.8,
-        [],
-        [],
-        [("value_review", "FRAUD", "ready", False, frozenset({"renewal_d90"}))],
-    ),
-    "AW-006": (
-        78.9,
-        [],
-        [],
-        [
-            (
-                "automation_audit",
-                "HRFLOW",
-                "ready",
-                True,
-                frozenset({"internal_referral", "promoter_nps", "outcome_achieved"}),
-            ),
-            (
-                "adjacent_cross_sell",
-                "PLO",
-                "ready",
-                True,
-                frozenset({"adjacent_workflow", "promoter_nps", "outcome_achieved"}),
-            ),
-        ],
-    ),
-    "WG-007": (
-        81.2,
-        [],
-        ["develop_sponsor"],
-        [
-            ("compliance_module", "AUDIT", "ready", False, frozenset({"compliance_change"})),
-            (
-                "adjacent_cross_sell",
-                "CREDIT",
-                "needs_sponsor",
-                True,
-                frozenset({"adjacent_workflow"}),
-            ),
-        ],
-    ),
-    "PW-008": (74.5, [], [], []),
-    "WW-009": (
-        81.6,
-        [],
-        ["develop_sponsor"],
-        [
-            (
-                "usage_expansion",
-                "LOGI",
-                "needs_sponsor",
-                False,
-                frozenset({"utilization_80", "promoter_nps"}),
-            ),
-            (
-                "adjacent_cross_sell",
-                "PLO",
-                "needs_sponsor",
-                True,
-                frozenset({"adjacent_workflow", "promoter_nps"}),
-            ),
-        ],
-    ),
-    "CW-010": (
-        82.0,
-        [],
-        [],
-        [
-            (
-                "seat_expansion",
-                "CORE-STARTER",
-                "ready",
-                False,
-                frozenset({"seat_growth", "promoter_nps"}),
-            ),
-        ],
-    ),
-    "AS-011": (
-        73.2,
-        [],
-        [],
-        [("feature_upsell", "CORE-ENT", "ready", False, frozenset({"feature_request"}))],
-    ),
-}
+# EXPECTED.md, read as data: health, reasons, actions, plays, scores and held back.
+EXPECTED = read_expected(SAMPLE_BOOK / "EXPECTED.md")
 
 
 @pytest.fixture
@@ -182,24 +75,8 @@ def test_score_accounts_command_gives_expected_md_through_the_api(
     call_command("score_accounts", "--as-of", "2026-06-30", stdout=io.StringIO())
 
     accounts = {a["external_id"]: a for a in _all(manager_client, "/api/v1/accounts/")}
-    opportunities = _open_opportunities(manager_client)
-    for external_id, (health, reasons, actions, plays) in EXPECTED.items():
-        account = accounts[external_id]
-        assert account["health"]["score"] == pytest.approx(health, abs=0.05), external_id
-        assert account["eligibility"]["reasons"] == reasons, external_id
-        assert account["actions"] == actions, external_id
-        found = {
-            (
-                o["play"],
-                o["target_sku"],
-                o["status"],
-                o["new_champion_needed"],
-                frozenset(t["code"] for t in o["triggers"]),
-            )
-            for o in opportunities
-            if o["account"]["external_id"] == external_id
-        }
-        assert found == {(p, t, s, n, frozenset(c)) for p, t, s, n, c in plays}, external_id
+    assert len(EXPECTED) == 12
+    assert_api_matches(EXPECTED, list(accounts.values()), _open_opportunities(manager_client))
     assert accounts["BY-012"]["health"] is None  # churned on 2026-03-31: not scored
     assert accounts["TT-004"]["eligibility"] == {"eligible": False, "reasons": ["onboarding"]}
 
