@@ -128,7 +128,7 @@ def _results() -> tuple:
         _state(),
         sorted(
             HealthSnapshot.objects.filter(as_of=AS_OF).values_list(
-                "account_id", "score", "adoption", "trend", "eligible", "reasons"
+                "account_id", "score", "adoption", "trend", "eligible", "reasons", "held_back"
             )
         ),
         sorted(
