@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -13,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.models import Account
+from accounts.models import Account, Entitlement
 from playbooks import services
+from playbooks.alerts import usage_alerts_raise
 from playbooks.models import (
     AccountAction,
     HealthSnapshot,
@@ -377,3 +379,17 @@ def test_opportunities_of_earlier_rules_expire_with_the_reason_unless_advanced(
         ("renewal_module", "deal_in_progress")
     ]
     assert not Opportunity.objects.filter(account=lw, play="renewal_module").exists()
+
+
+def test_a_jump_past_several_levels_raises_one_alert_at_the_highest(imported_sample_book) -> None:
+    """80 % alerted earlier in the term; the run finds 96 %: one alert, at 95 %; 90 % counts
+    as raised and is never raised later."""
+    tt_api = Entitlement.objects.get(contract__account__external_id="TT-004", metric="api_calls")
+    UsageAlert.objects.create(entitlement=tt_api, level=80, ratio=0.81, raised_on=AS_OF)
+
+    services.scoring_run_execute(as_of=AS_OF)
+
+    levels = sorted(UsageAlert.objects.filter(entitlement=tt_api).values_list("level", flat=True))
+    assert levels == [80, 95]
+    frame = pd.DataFrame({"entitlement_id": [tt_api.pk], "ratio": [0.91], "level": [90]})
+    assert usage_alerts_raise(as_of=AS_OF, utilization=frame) == 0
