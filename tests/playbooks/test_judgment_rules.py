@@ -177,7 +177,9 @@ def test_ready_needs_an_active_champion() -> None:
     o = r.opportunities.iloc[0]
     assert o["status"] == "needs_sponsor"
     assert "no active champion yet" in o["explanation"]
-    assert [a["code"] for a in hrow(r)["actions"]] == ["develop_sponsor"]
+    actions = hrow(r)["actions"]
+    assert [a["code"] for a in actions] == ["develop_sponsor"]
+    assert "needs an active champion beside its sponsor Boss" in actions[0]["detail"]
     assert run(book(**BUSY)).opportunities.iloc[0]["status"] == "ready"
 
 

@@ -519,10 +519,14 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
         ns["play"]
         + " -> "
         + _s(ns["target_sku"]).replace("", "-")
-        + " needs an executive sponsor or economic buyer with a "
-        + str(ctx.t.year)
-        + " priority in "
-        + _s(ns["department"]).replace("", "its department")
+        + np.where(
+            ns["sponsor_name"].notna(),
+            " needs an active champion beside its sponsor " + _s(ns["sponsor_name"]),
+            " needs an executive sponsor or economic buyer with a "
+            + str(ctx.t.year)
+            + " priority in "
+            + _s(ns["department"]).replace("", "its department"),
+        )
     )
     dev = group_collect(ns.assign(detail=ns_detail), ["account_id"], "detail", "; ")
     # one health recovery, whatever its causes: what the rules saw, joined
