@@ -31,6 +31,7 @@ from .plays import (
     boost_rows,
     compliance_rows,
     feature_rows,
+    outcome_metrics,
     outcome_notes,
     referral_rows,
     renewal_rows,
@@ -78,7 +79,8 @@ def score_book(data: ScoringInput, *, as_of: date, config: ScoringConfig) -> Sco
     ctx = build_context(normalise_input(data), t, config)
     util = utilization(ctx)
     acc = health(ctx, util)
-    acc["outcome_note"] = outcome_notes(ctx, acc).to_numpy()
+    outcomes = outcome_metrics(ctx, acc)
+    acc["outcome_note"] = outcome_notes(acc, outcomes).to_numpy()
     eligible = acc.loc[acc["eligible"], "account_id"]
 
     cand = pd.concat(
@@ -93,7 +95,7 @@ def score_book(data: ScoringInput, *, as_of: date, config: ScoringConfig) -> Sco
         ],
         ignore_index=True,
     )
-    opp, trig = merge_opportunities(ctx, cand, boost_rows(ctx, acc))
+    opp, trig = merge_opportunities(ctx, cand, boost_rows(ctx, acc, outcomes))
     opps, held = focus(ctx, finish_opportunities(ctx, opp, trig, acc))
 
     lists = account_lists(ctx, acc, opps)

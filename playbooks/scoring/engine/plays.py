@@ -6,6 +6,8 @@ trigger source). ``assemble`` merges rows of the same (account_id, key) into one
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from pandas import DataFrame
@@ -500,39 +502,42 @@ def outcome_metrics(ctx: Context, acc: DataFrame) -> DataFrame:
         & sm["target"].notna()
         & (sm["target"] > 0)
     ]
-    share = sm["achieved"] / sm["target"]
-    pct = np.floor(share.to_numpy(dtype="float64") * 1000.0 + 1e-6) / 10.0
-    return sm.assign(
+    sm = sm.assign(
         achieved_ok=sm["achieved"] >= sm["target"],
         short=sm["achieved"] < sm["target"],
         below_half=sm["achieved"] < cfg.outcome_min_share * sm["target"],
-        label=sm["name"] + " at " + fmt_num(pd.Series(pct, index=sm.index)) + " % of target",
+        label="",
     ).reset_index(drop=True)
+    short = sm[sm["short"]]  # only these are ever named: each distinct percent formatted once
+    pct = np.floor((short["achieved"] / short["target"]).to_numpy(dtype="float64") * 1000 + 1e-6)
+    sm.loc[sm["short"], "label"] = (
+        short["name"] + " at " + fmt_num(pd.Series(pct / 10.0, index=short.index)) + " % of target"
+    )
+    return sm
 
 
 def group_short(sm: DataFrame) -> pd.Series:
     """account_id -> "a at 30 % of target, b at 45 % of target"."""
-    if sm.empty:
-        return pd.Series(dtype=object)
-    return (
-        sm.sort_values(["account_id", "name"], kind="mergesort")
-        .groupby("account_id")["label"]
-        .agg(", ".join)
-    )
+    sm = sm.sort_values(["account_id", "name"], kind="mergesort")
+    ids, labels = sm["account_id"].to_numpy(), sm["label"].tolist()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+    bounds = [*starts.tolist(), len(labels)]
+    joined = [", ".join(labels[a:b]) for a, b in itertools.pairwise(bounds)]
+    return pd.Series(joined, index=ids[starts], dtype=object)
 
 
-def outcome_notes(ctx: Context, acc: DataFrame) -> pd.Series:
+def outcome_notes(acc: DataFrame, sm: DataFrame) -> pd.Series:
     """Per scored account, why an achieved outcome does not count (aligned with ``acc``):
-    "outcome_achieved not counted: hours saved at 30 % of target"; "" otherwise."""
-    sm = outcome_metrics(ctx, acc)
+    "outcome_achieved not counted: hours saved at 30 % of target"; "" otherwise. ``sm``:
+    ``outcome_metrics``."""
     achieved = set(sm.loc[sm["achieved_ok"], "account_id"])
     low = group_short(sm[sm["below_half"] & sm["account_id"].isin(achieved)])
     note = acc["account_id"].map(low)
     return ("outcome_achieved not counted: " + note.astype(object) + ".").where(note.notna(), "")
 
 
-def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
-    """Account-level boosts: (account_id, code, points, detail)."""
+def boost_rows(ctx: Context, acc: DataFrame, sm: DataFrame) -> DataFrame:
+    """Account-level boosts: (account_id, code, points, detail). ``sm``: ``outcome_metrics``."""
     cfg = ctx.cfg
     parts = []
     prom = acc[acc["nps"].notna() & (acc["nps"] >= cfg.promoter_nps)]
@@ -546,7 +551,6 @@ def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
             }
         )
     )
-    sm = outcome_metrics(ctx, acc)
     blocked = set(sm.loc[sm["below_half"], "account_id"])
     short = group_short(sm[sm["short"] & ~sm["below_half"]])
     sm = sm[sm["achieved_ok"] & ~sm["account_id"].isin(blocked)]
