@@ -49,19 +49,24 @@ def usage_alerts_raise(
     reached = utilization.loc[utilization["level"] > 0, ["entitlement_id", "ratio", "level"]]
     if reached.empty:
         return 0
+    # One alert per entitlement, at the highest configured level reached; the levels below an
+    # alert count as raised, so a jump past several levels raises one alert, not a storm.
     candidates = pd.concat(
         [reached[reached["level"] >= level].assign(alert_level=level) for level in levels],
         ignore_index=True,
     )
+    candidates = candidates.sort_values(
+        ["entitlement_id", "alert_level"], kind="mergesort"
+    ).drop_duplicates("entitlement_id", keep="last")
     existing = read_frame(
         UsageAlert.objects.filter(
             entitlement__contract__account_id__gte=lo, entitlement__contract__account_id__lte=hi
         ),
         ["entitlement_id", "level"],
-    ).rename(columns={"level": "alert_level"})
-    existing = existing.astype("int64").assign(_known=True)
-    candidates = candidates.merge(existing, on=["entitlement_id", "alert_level"], how="left")
-    new = candidates[candidates["_known"].isna()]
+    ).astype("int64")
+    raised = existing.groupby("entitlement_id")["level"].max()
+    known = candidates["entitlement_id"].map(raised).fillna(0).to_numpy()
+    new = candidates[candidates["alert_level"].to_numpy() > known]
     insert_frame(
         UsageAlert,
         pd.DataFrame(

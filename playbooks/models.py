@@ -32,6 +32,7 @@ class Play(models.TextChoices):
     COMPLIANCE_MODULE = "compliance_module", "Compliance module"
     FEATURE_UPSELL = "feature_upsell", "Feature upsell"
     ADJACENT_CROSS_SELL = "adjacent_cross_sell", "Adjacent cross-sell"
+    RENEWAL_MODULE = "renewal_module", "Renewal module"
 
 
 class Stage(models.TextChoices):
@@ -210,6 +211,11 @@ class HealthSnapshot(models.Model):
     relationship = models.FloatField()
     eligible = models.BooleanField()
     reasons = models.JSONField(default=list, blank=True)
+    held_back = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Candidates that wait: [{"play", "target_sku", "score", "reason", "detail"}].',
+    )
 
     objects = AccountScopedQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from accounts.models import (
     Account,
@@ -36,6 +37,7 @@ from .models import (
     OpportunityStatus,
     ScoringRun,
     ScoringRunStatus,
+    Stage,
 )
 from .scoring.config import ScoringConfig
 from .scoring.engine import ScoringInput
@@ -156,6 +158,9 @@ def usage_aggregates_load(
     return frame
 
 
+DEAL_STAGES = (Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
+
+
 def account_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
     """Inclusive id ranges of about ``chunk_size`` accounts each, in id order."""
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
@@ -207,10 +212,13 @@ def scoring_input_load(
     )
     adjacencies = read_frame(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
     line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
+    # the lines active on the date, and those ended within the windows that look back at
+    # ownership: a tier left, a product owned over the ownership window
+    since = as_of - dt.timedelta(days=max(config.tier_left_days, config.ownership_days) - 1)
     lines = _floats(
         _dates(
             read_frame(
-                ContractLine.objects.filter(**in_range, start_date__lte=as_of, end_date__gte=as_of),
+                ContractLine.objects.filter(**in_range, start_date__lte=as_of, end_date__gte=since),
                 line_columns,
             ),
             "start_date",
@@ -246,6 +254,7 @@ def scoring_input_load(
             config.support_window_days,
             config.signal_window_days,
             config.new_users_window_days,
+            config.incident_window_days,
         )
     )
     signals = _floats(
@@ -268,6 +277,18 @@ def scoring_input_load(
         ),
         "target",
         "achieved",
+    )
+    # section 4b: deals in progress, and those lost in the cooldown window
+    lost_since = as_of - dt.timedelta(days=config.lost_cooldown_days - 1)
+    deals = _dates(
+        read_frame(
+            Opportunity.objects.filter(**in_range).filter(
+                Q(stage__in=DEAL_STAGES)
+                | Q(stage=Stage.LOST, closed__gte=lost_since, closed__lte=as_of)
+            ),
+            ["account_id", "key", "motion", "target_product_id", "stage", "closed"],
+        ),
+        "closed",
     )
     usage = usage_aggregates_load(
         as_of=as_of,
@@ -292,6 +313,7 @@ def scoring_input_load(
         success_metrics=success,
         peer_accounts=None if own else peers[0],
         peer_lines=None if own else peers[1],
+        opportunities=_floats(deals, "target_product_id"),
     )
 
 

@@ -290,7 +290,9 @@ def scoring_results_save(
     _health_save(run, result.health, lo, hi)
     _utilization_save(as_of, result.utilization, lo, hi)
     actions = _actions_save(as_of, result.health, lo, hi)
-    opportunity_counts = _opportunities_save(as_of, result.opportunities, lo, hi, set(skipped))
+    opportunity_counts = _opportunities_save(
+        as_of, result.opportunities, lo, hi, set(skipped), held=result.held_back
+    )
     _skipped_record(run, skipped)
     levels = tuple(
         int(level) for _, level, _ in ScoringConfig.from_dict(run.settings).alert_slots()
@@ -306,6 +308,8 @@ def scoring_results_save(
     counts.update(f"action:{code}" for code in actions)
     counts.update(f"play:{p}" for p in result.opportunities["play"])
     counts.update(f"status:{s}" for s in result.opportunities["status"])
+    if result.held_back is not None:
+        counts.update(f"held_back:{r}" for r in result.held_back["reason"])
     counts.update(opportunity_counts)
     counts["alerts_raised"] = alerts
     counts["accounts_skipped"] = len(skipped)
@@ -339,9 +343,12 @@ def _replace(stale: QuerySet, frame: pd.DataFrame) -> None:
 
 
 def _health_save(run: ScoringRun, health: pd.DataFrame, lo: int, hi: int) -> None:
-    frame = health[["account_id", "score", *HEALTH_COMPONENTS, "eligible", "reasons"]].copy()
+    columns = ["account_id", "score", *HEALTH_COMPONENTS, "eligible", "reasons", "held_back"]
+    frame = health[[c for c in columns if c in health.columns]].copy()
     frame["as_of"], frame["run_id"] = run.as_of.isoformat(), run.pk
     frame["reasons"] = [list(r) for r in frame["reasons"]]
+    if "held_back" in frame.columns:
+        frame["held_back"] = [list(h) for h in frame["held_back"]]
     _replace(
         HealthSnapshot.objects.filter(as_of=run.as_of, account_id__gte=lo, account_id__lte=hi),
         frame,
@@ -407,7 +414,12 @@ def _opportunity_frame(found: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 
 def _opportunities_save(
-    as_of: dt.date, found: pd.DataFrame, lo: int, hi: int, skipped: set[int] = frozenset()
+    as_of: dt.date,
+    found: pd.DataFrame,
+    lo: int,
+    hi: int,
+    skipped: set[int] = frozenset(),
+    held: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Create new opportunities, refresh open ones (never their stage), expire the
     ``identified`` ones whose triggers are gone. Set-based: one read of the chunk's open
@@ -450,7 +462,12 @@ def _opportunities_save(
     gone = stored[(stored["stage"] == Stage.IDENTIFIED) & ~stored["id"].isin(later)]
     vanished = [(a, k) not in seen for a, k in zip(gone["account_id"], gone["key"], strict=True)]
     gone = gone[pd.Series(vanished, index=gone.index, dtype=bool)]
-    _expire([int(i) for i in gone["id"]], as_of)
+    # the reason: held back by the focus (section 4b) with what it saw, or triggers gone
+    why = gone[["account_id", "key"]].merge(
+        _held_notes(held, as_of), on=["account_id", "key"], how="left"
+    )["note"]
+    notes = why.fillna(f"triggers gone on {as_of.isoformat()}").tolist()
+    _expire([int(i) for i in gone["id"]], as_of, notes=notes)
     return {
         "opportunities_created": len(new),
         "opportunities_refreshed": len(changed),
@@ -480,7 +497,26 @@ def _changed_rows(matched: pd.DataFrame, stored_rows: QuerySet[Opportunity]) -> 
     return matched[differs]
 
 
-def _expire(ids: list[int], as_of: dt.date) -> None:
+def _held_notes(held: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
+    """(account_id, key, note) of the held-back candidates: "held back on <date>:
+    <reason> (<what the rule saw>)"."""
+    if held is None or held.empty:
+        return pd.DataFrame({"account_id": [], "key": [], "note": []}).astype(
+            {"account_id": "int64", "key": object, "note": object}
+        )
+    note = (
+        f"held back on {as_of.isoformat()}: "
+        + held["reason"].astype(str)
+        + " ("
+        + held["detail"].fillna("").astype(str)
+        + ")"
+    ).str.slice(0, 500)
+    return pd.DataFrame(
+        {"account_id": held["account_id"].astype("int64"), "key": held["key"], "note": note}
+    ).drop_duplicates(["account_id", "key"])
+
+
+def _expire(ids: list[int], as_of: dt.date, notes: list[str] | None = None) -> None:
     if not ids:
         return
     # By id through a staging table: any number of ids (a query takes at most 65,535).
@@ -490,7 +526,7 @@ def _expire(ids: list[int], as_of: dt.date) -> None:
             {"id": ids, "stage": Stage.EXPIRED, "closed": as_of, "updated": timezone.now()}
         ),
     )
-    note = f"triggers gone on {as_of.isoformat()}"
+    note = notes if notes is not None else f"triggers gone on {as_of.isoformat()}"
     insert_frame(
         OpportunityStageChange,
         pd.DataFrame(

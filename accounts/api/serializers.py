@@ -50,11 +50,20 @@ class EligibilitySerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class HeldBackSerializer(serializers.Serializer):
+    play = serializers.CharField()
+    target_sku = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+    reason = serializers.ChoiceField(choices=["recently_lost", "deal_in_progress", "one_at_a_time"])
+    detail = serializers.CharField(help_text="what the rule saw, e.g. 'CREDIT lost on 2026-04-15'")
+
+
 class AccountSerializer(serializers.ModelSerializer):
     health = serializers.SerializerMethodField()
     utilization = serializers.SerializerMethodField()
     eligibility = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    held_back = serializers.SerializerMethodField()
     arr = serializers.SerializerMethodField()
     mrr = serializers.SerializerMethodField()
     renewal_date = serializers.DateField(read_only=True, allow_null=True)
@@ -75,6 +84,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "utilization",
             "eligibility",
             "actions",
+            "held_back",
             "arr",
             "mrr",
             "renewal_date",
@@ -116,6 +126,23 @@ class AccountSerializer(serializers.ModelSerializer):
     )
     def get_actions(self, obj: Account) -> list[str]:
         return [a.code for a in self._details(obj)["actions"]]
+
+    @extend_schema_field(HeldBackSerializer(many=True))
+    def get_held_back(self, obj: Account) -> list[dict]:
+        """Candidates that wait (scoring.md section 4b), read from the health snapshot."""
+        snap = self._details(obj)["health"]
+        if snap is None:
+            return []
+        return [
+            {
+                "play": h.get("play"),
+                "target_sku": h.get("target_sku"),
+                "score": h.get("score"),
+                "reason": h.get("reason"),
+                "detail": h.get("detail", ""),
+            }
+            for h in snap.held_back or []
+        ]
 
     @extend_schema_field(
         serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False)

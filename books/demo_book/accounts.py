@@ -71,6 +71,9 @@ class BookBuilder(Narrative):
                 arr = max(self._price(ladder[rank - 1], segment), arr + 1000)
             elif history == "downgrade" and len(lines) == 1:
                 arr = r100(arr * r.uniform(0.7, 0.85))
+            elif history == "tier_down" and len(lines) == 1 and rank > 1:
+                rank -= 1
+                arr = min(self._price(ladder[rank - 1], segment), arr - 1000)
             elif not fixed and rank < len(ladder) and x < 0.1:
                 rank += 1
                 arr = max(self._price(ladder[rank - 1], segment), arr + 1000)
@@ -94,6 +97,8 @@ class BookBuilder(Narrative):
             end = as_of + plan.renewal_in * ONE
             end -= max(0, end.day - 27) * ONE  # keeps add_months exact
             return add_months(end + ONE, -12 * r.randint(1, 3))
+        if plan.history == "tier_down":  # the first line ended within the last two years
+            return as_of - r.randint(400, 600) * ONE
         if plan.archetype == "churned" or plan.history:  # needs a first line that ended
             return self._ago(400, 4 * 365)
         return self._ago(91, 4 * 365)
@@ -109,6 +114,8 @@ class BookBuilder(Narrative):
         fixed = plan.planted or plan.renewal_in is not None
         if plan.history == "upgrade":
             base_rank = max(1, base_rank - 1)
+        elif plan.history == "tier_down":
+            base_rank = min(len(ladder), base_rank + 1)
         raw: list[list] = []
         run_start = since
         if plan.archetype == "onboarding":
@@ -149,6 +156,8 @@ class BookBuilder(Narrative):
                 if r.random() < 0.5 or plan.archetype == "onboarding"
                 else run_start + r.randint(0, span) * ONE
             )
+            if plan.module_days is not None:  # a recent purchase
+                ms = as_of - plan.module_days * ONE
             chain = self._chain((sku,), 1, segment, ms, alive_until, fixed=plan.planted)
             for ln in chain:
                 if ln[1] <= last_end:

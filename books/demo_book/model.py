@@ -34,7 +34,7 @@ class Plan:
     util_range: tuple[float, float] | None = None  # for the metrics not in `util`
     growth: float | None = None  # last 30 days / prior 30 days
     renewal_in: int | None = None  # days from as_of to the end of the current base line
-    history: str | None = None  # "upgrade" or "downgrade" at the first renewal
+    history: str | None = None  # "upgrade", "downgrade" (price) or "tier_down" at the first renewal
     tenure: int | None = None  # days since customer_since (onboarding)
     nps: int | None = None  # -1: no NPS
     tickets: int | None = None  # support tickets in the last 90 days
@@ -46,6 +46,10 @@ class Plan:
     achieved: bool | None = None
     reference: bool | None = None
     planted: bool = False
+    module_days: int | None = None  # days since the modules were bought (a recent purchase)
+    lost: tuple[tuple[str, int], ...] = ()  # (sku, days before as_of) of a lost cross-sell
+    deal: tuple[str, str, str] | None = None  # an open deal: (motion, sku, stage)
+    short_outcome: bool = False  # beside the achieved outcome, one at 30 % of its target
 
 
 @dataclass

@@ -202,6 +202,8 @@ class Narrative:
         for sig, days, arg in plan.events:
             if sig == "internal_referral":
                 add(as_of - days * ONE, sig, dept=arg, detail=f"champion introduced the {arg} lead")
+            elif sig == "support_ticket":  # an incident: severity 1, the most severe
+                add(as_of - days * ONE, sig, 1, detail=arg)
             else:
                 add(as_of - days * ONE, sig, detail=arg)
         if kind != "churned" and not plan.planted:
@@ -280,6 +282,10 @@ class Narrative:
             self.rows["success_metrics"].append(
                 (ctx.acc, name, unit, _num(base), _num(target), _num(got), day.isoformat())
             )
+        if plan.short_outcome:  # an outcome far from its target: no cherry-picking
+            self.rows["success_metrics"].append(
+                (ctx.acc, "hours saved", "hours", 0, 1000, 300, (ctx.alive - 10 * ONE).isoformat())
+            )
 
     def _opportunities(self, ctx: Ctx, lines: list[Line]) -> None:
         r, acc, kind = self.r, ctx.acc, ctx.plan.archetype
@@ -337,6 +343,15 @@ class Narrative:
                 end - r.randint(60, 120) * ONE,
                 end - r.randint(0, 30) * ONE,
             )
+        for sku, days in ctx.plan.lost:
+            closed = self.as_of - days * ONE
+            add(
+                "cross_sell", sku, self._price(sku, "mid_market"), "lost", closed - 60 * ONE, closed
+            )
+        if ctx.plan.deal:
+            motion, sku, stage = ctx.plan.deal
+            amount = self._price(sku, "mid_market")
+            add(motion, sku, amount, stage, self.as_of - 20 * ONE, None)
         lacking = [m for m in c.MODULES if m not in ctx.owned]
         if lacking and r.random() < 0.25:
             created = ctx.alive - r.randint(30, 700) * ONE

@@ -251,6 +251,88 @@ def planted_plans() -> list[Plan]:
             modules=("LOGI",),
         ),
     ]
+    # judgment (scoring.md v2): what a senior account manager would hold back
+    plans += [
+        # a detractor: healthy on the numbers, 90 % of its API calls, but the latest NPS is 6
+        _p(
+            segment="mid_market",
+            industry="Software",
+            rank=2,
+            modules=(),
+            nps=6,
+            util={"api_calls": 0.9},
+            priorities=("Ops",),
+        ),
+        # a severity-1 incident 10 days ago: health recovery before any expansion
+        _p(
+            segment="enterprise",
+            industry="Healthcare",
+            rank=2,
+            modules=(),
+            util={"api_calls": 0.92},
+            events=(("support_ticket", 10, "data loss incident"),),
+            priorities=("Ops",),
+        ),
+        # CREDIT lost 60 days ago: its adjacent cross-sell from FRAUD waits (recently_lost)
+        _p(
+            segment="mid_market",
+            industry="Insurance",
+            rank=2,
+            modules=("FRAUD",),
+            lost=(("CREDIT", 60),),
+            priorities=("Risk", "Finance"),
+        ),
+        # left PLAT-ENT at its first renewal: at 90 % more PLAT-PRO capacity, not the tier left
+        _p(
+            segment="enterprise",
+            industry="Retail",
+            rank=2,
+            modules=(),
+            history="tier_down",
+            util={"api_calls": 0.91},
+            priorities=("Ops",),
+        ),
+        # FRAUD bought 40 days ago: too early for its adjacent cross-sell
+        _p(
+            segment="enterprise",
+            industry="Insurance",
+            rank=3,
+            modules=("FRAUD",),
+            module_days=40,
+            priorities=("Finance",),
+        ),
+        # an upsell already at proposal: the tier upgrade waits (deal_in_progress)
+        _p(
+            segment="mid_market",
+            industry="Software",
+            rank=2,
+            modules=(),
+            util={"api_calls": 0.93},
+            deal=("upsell", "PLAT-ENT", "proposal"),
+            priorities=("Ops",),
+        ),
+        # two upsells at once (API calls and seats): the best one runs, the other waits
+        _p(
+            segment="smb",
+            industry="Food & Beverage",
+            rank=1,
+            modules=(),
+            util={"api_calls": 0.92, "seats": 0.9},
+            priorities=("Ops",),
+        ),
+        # an achieved outcome beside one at 30 % of target, NPS 8: no proof of value for
+        # LOGI -> PLO, so the adjacency alone starts nothing
+        _p(
+            segment="mid_market",
+            industry="Logistics",
+            rank=2,
+            modules=("LOGI",),
+            nps=8,
+            achieved=True,
+            short_outcome=True,
+            priorities=("Manufacturing",),
+        ),
+    ]
     # lookalike: ten mid-market banks on FRAUD, six also on CREDIT, so each of the other four
     # gets adjacent_cross_sell FRAUD -> CREDIT with "6 of 9 similar accounts" (two ready)
     for k in range(10):

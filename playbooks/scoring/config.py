@@ -52,6 +52,9 @@ class ScoringConfig:
     # --- guardrails -----------------------------------------------------------------------------
     health_threshold: float = 70.0  # unhealthy when health <= this
     adoption_threshold: float = 50.0  # underutilized when adoption < this
+    detractor_nps: float = 6.0  # detractor when the latest NPS in the NPS window <= this
+    incident_severity: int = 1  # incident: a support ticket of this severity or more severe
+    incident_window_days: int = 30  # ... in the days T-29 .. T
 
     # --- triggers -------------------------------------------------------------------------------
     seat_metric: str = "seats"
@@ -61,6 +64,12 @@ class ScoringConfig:
     promoter_nps: float = 9.0
     lookalike_min_share: float = 0.30
     lookalike_min_peers: int = 5
+    tier_left_days: int = 730  # a tier left (a line ended in T-729 .. T) is not proposed again
+    ownership_days: int = 90  # adjacent cross-sell: A owned on every day of T-89 .. T
+    outcome_min_share: float = 0.5  # outcome_achieved: no metric below this share of its target
+
+    # --- focus (section 4b) ------------------------------------------------------------------
+    lost_cooldown_days: int = 180  # a product lost (closed) in T-179 .. T is held back
 
     # --- stakeholder roles (comma-separated role codes) ------------------------------------------
     sponsor_roles: str = "executive_sponsor,economic_buyer"

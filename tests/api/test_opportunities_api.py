@@ -39,7 +39,7 @@ def _ids(response) -> list[str]:
             "status=needs_sponsor",
             {
                 ("NW-001", "adjacent_cross_sell"),
-                ("WG-007", "adjacent_cross_sell"),
+                ("LW-005", "value_review"),
                 ("WW-009", "usage_expansion"),
                 ("WW-009", "adjacent_cross_sell"),
             },
@@ -48,7 +48,7 @@ def _ids(response) -> list[str]:
         ("motion=seat_expansion", {("CW-010", "seat_expansion")}),
         (
             "account=AW-006&stage=identified",
-            {("AW-006", "automation_audit"), ("AW-006", "adjacent_cross_sell")},
+            {("AW-006", "automation_audit")},  # its adjacent cross-sell waits: one at a time
         ),
         ("segment=smb&stage=identified", {("CW-010", "seat_expansion")}),
         ("owner=AE1@vendor.example&play=tier_upgrade", {("NW-001", "tier_upgrade")}),

@@ -13,7 +13,15 @@ from datetime import date
 import pandas as pd
 
 from ..config import ScoringConfig
-from .assemble import OPPORTUNITY_COLUMNS, account_lists, finish_opportunities, merge_opportunities
+from .assemble import (
+    HELD_COLUMNS,
+    OPPORTUNITY_COLUMNS,
+    account_lists,
+    finish_opportunities,
+    focus,
+    held_lists,
+    merge_opportunities,
+)
 from .frames import SCHEMA, ScoringInput, ScoringResult, as_timestamp, normalise_input
 from .health import COMPONENTS, UTILIZATION_COLUMNS, build_context, health, utilization
 from .plays import (
@@ -23,6 +31,8 @@ from .plays import (
     boost_rows,
     compliance_rows,
     feature_rows,
+    outcome_metrics,
+    outcome_notes,
     referral_rows,
     renewal_rows,
     seat_rows,
@@ -34,6 +44,7 @@ __all__ = [
     "CODE_ORDER",
     "COMPONENTS",
     "HEALTH_COLUMNS",
+    "HELD_COLUMNS",
     "OPPORTUNITY_COLUMNS",
     "PLAY_MOTION",
     "SCHEMA",
@@ -53,6 +64,7 @@ HEALTH_COLUMNS = [
     "eligible",
     "reasons",
     "actions",
+    "held_back",
     "weakest_component",
 ]
 
@@ -67,6 +79,8 @@ def score_book(data: ScoringInput, *, as_of: date, config: ScoringConfig) -> Sco
     ctx = build_context(normalise_input(data), t, config)
     util = utilization(ctx)
     acc = health(ctx, util)
+    outcomes = outcome_metrics(ctx, acc)
+    acc["outcome_note"] = outcome_notes(acc, outcomes).to_numpy()
     eligible = acc.loc[acc["eligible"], "account_id"]
 
     cand = pd.concat(
@@ -81,13 +95,14 @@ def score_book(data: ScoringInput, *, as_of: date, config: ScoringConfig) -> Sco
         ],
         ignore_index=True,
     )
-    opp, trig = merge_opportunities(ctx, cand, boost_rows(ctx, acc))
-    opps = finish_opportunities(ctx, opp, trig, acc)
+    opp, trig = merge_opportunities(ctx, cand, boost_rows(ctx, acc, outcomes))
+    opps, held = focus(ctx, finish_opportunities(ctx, opp, trig, acc))
 
     lists = account_lists(ctx, acc, opps)
     h = acc.merge(lists, on="account_id", how="left").rename(
         columns={"weakest": "weakest_component"}
     )
+    h["held_back"] = held_lists(h, held).to_numpy()
     h = h.sort_values("account_id", kind="mergesort")[HEALTH_COLUMNS].reset_index(drop=True)
     u = util[UTILIZATION_COLUMNS].reset_index(drop=True)
-    return ScoringResult(health=h, utilization=u, opportunities=opps)
+    return ScoringResult(health=h, utilization=u, opportunities=opps, held_back=held)

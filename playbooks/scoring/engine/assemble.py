@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
-from .frames import dept_key
-from .health import Context
+from .frames import dept_key, window_start
+from .health import REASONS, Context
 from .plays import CODE_ORDER
 
 CODE_INDEX = {c: i for i, c in enumerate(CODE_ORDER)}
@@ -113,9 +113,10 @@ def _adjacent_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> Dat
 def _audit_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFrame:
     """Peers: same segment and industry, owning any product this account owns. Ownership sets
     are bit masks (int64 words), compared against the distinct masks of the peer group."""
-    aud = base[(base["play"] == "automation_audit") & base["target_product_id"].notna()][
-        ["account_id", "key", "target_product_id"]
-    ].drop_duplicates()
+    aud = base[
+        base["play"].isin(["automation_audit", "renewal_module"])
+        & base["target_product_id"].notna()
+    ][["account_id", "key", "target_product_id"]].drop_duplicates()
     aud = aud.astype({"target_product_id": "int64"}).merge(_peer_accounts(ctx), on="account_id")
     cols = ["account_id", "key", "target_product_id", "peers", "owners_b", "aux"]
     if aud.empty:
@@ -193,6 +194,16 @@ def merge_opportunities(
     """Trigger rows -> (opportunities, triggers): one opportunity per (account_id, key)."""
     keys = ["account_id", "key"]
     cand = cand.assign(code_ord=cand["code"].map(CODE_INDEX))
+    look = lookalike_rows(ctx, cand)
+    # an adjacent cross-sell needs proof of value: a promoter, an achieved outcome, or lookalike
+    proof = boosts.loc[boosts["code"].isin(["promoter_nps", "outcome_achieved"]), "account_id"]
+    shown = cand[keys].merge(look[keys].assign(_look=True), on=keys, how="left")["_look"]
+    unproven = (
+        (cand["play"] == "adjacent_cross_sell").to_numpy()
+        & ~cand["account_id"].isin(proof).to_numpy()
+        & shown.isna().to_numpy()
+    )
+    cand = cand[~unproven]
     srt = cand.assign(pitch=cand["pitch"].replace("", np.nan)).sort_values(
         ["account_id", "key", "level_rank", "code_ord", "aux", "detail"],
         ascending=[True, True, False, True, True, True],
@@ -205,7 +216,6 @@ def merge_opportunities(
         department=("department", "first"),
         pitch=("pitch", "first"),
     )
-    look = lookalike_rows(ctx, cand)
     bst = opp[keys].merge(boosts, on="account_id").assign(level_rank=0)
     cols = ["account_id", "key", "code", "points", "detail", "level_rank"]
     trig = pd.concat([cand[cols], look[cols], bst[cols]], ignore_index=True)
@@ -242,9 +252,17 @@ def finish_opportunities(
     )
     opp = opp.merge(points, on=keys).merge(tl, on=keys)
     opp = opp.merge(
-        acc[["account_id", "external_id", "name", "score"]].rename(
-            columns={"score": "health", "name": "account_name"}
-        ),
+        acc[
+            [
+                "account_id",
+                "external_id",
+                "name",
+                "score",
+                "eligible",
+                "has_champion",
+                "outcome_note",
+            ]
+        ].rename(columns={"score": "health", "name": "account_name"}),
         on="account_id",
     )
     pinfo = ctx.products.set_index("product_id")
@@ -255,7 +273,8 @@ def finish_opportunities(
 
     # alignment
     opp = opp.merge(ctx.sponsors, on=["account_id", "dkey"], how="left")
-    ready = opp["sponsor_stakeholder_id"].notna()
+    # ready: an active champion, and a sponsor with a priority in the play's department
+    ready = opp["sponsor_stakeholder_id"].notna() & opp["has_champion"].astype(bool)
     opp["status"] = np.where(ready, "ready", "needs_sponsor")
     st = ctx.stakeholders
     present = st.loc[st["dkey"] != "", ["account_id", "dkey"]].drop_duplicates().assign(_p=True)
@@ -299,30 +318,45 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
             play == "compliance_module",
             play == "feature_upsell",
             play == "adjacent_cross_sell",
+            play == "renewal_module",
         ],
         [
             "Propose the upgrade to " + prod,
             "Propose more " + prod + " capacity",
             "Propose more " + prod + " seats",
-            "Run a value review with a multi-year renewal"
-            + np.where(has_t, " and propose " + prod, ""),
+            "Run a value review of "
+            + prod
+            + np.where(
+                o["eligible"], ": outcomes to date and a multi-year renewal", ": outcomes to date"
+            ),
             "Run an automation audit of " + dept + np.where(has_t, " leading to " + prod, ""),
             "Propose " + prod + " for the new mandate",
             "Demo then trial " + prod,
             "Propose " + prod + " for the neighbouring workflow",
+            "Propose " + prod + " to a new buyer, beside the renewal and sold separately",
         ],
         "Propose " + prod,
     )
     ready = o["status"] == "ready"
-    who = np.where(
-        ready,
-        "sponsor: "
-        + _s(o["sponsor_name"])
-        + ", whose "
-        + str(ctx.t.year)
-        + ' priority is "'
-        + _s(o["sponsor_priority"])
-        + '"',
+    no_champion = ~ready & o["sponsor_stakeholder_id"].notna()
+    who = np.select(
+        [ready, no_champion],
+        [
+            "sponsor: "
+            + _s(o["sponsor_name"])
+            + ", whose "
+            + str(ctx.t.year)
+            + ' priority is "'
+            + _s(o["sponsor_priority"])
+            + '"',
+            "no active champion yet: surface one beside "
+            + _s(o["sponsor_name"])
+            + ", whose "
+            + str(ctx.t.year)
+            + ' priority is "'
+            + _s(o["sponsor_priority"])
+            + '"',
+        ],
         "no sponsor yet: first find an executive sponsor or economic buyer with a "
         + str(ctx.t.year)
         + " "
@@ -346,16 +380,132 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
         + pd.Series(who, index=o.index)
         + pd.Series(champ, index=o.index)
         + "."
+        + _s(o["outcome_note"]).where(
+            o["outcome_note"].fillna("") == "", " " + _s(o["outcome_note"])
+        )
     )
     return out
+
+
+KIND = {
+    "upsell": "upsell",
+    "seat_expansion": "upsell",
+    "usage_expansion": "upsell",
+    "cross_sell": "cross_sell",
+}
+IN_PROGRESS = ("qualified", "proposal", "negotiation")
+HELD_COLUMNS = ["account_id", "key", "play", "target_sku", "score", "reason", "detail"]
+
+
+def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """Section 4b: per account and kind (upsell, cross-sell), hold back what was recently
+    lost, everything but the deal itself while a deal of the kind is in progress, and all
+    but the best-scored candidate otherwise. Returns (opportunities, held back)."""
+    cfg, t = ctx.cfg, ctx.t
+    keys = ["account_id", "key"]
+    o = opps.assign(
+        _kind=opps["motion"].map(KIND),
+        _tid=opps["target_product_id"].astype("float64"),
+        _row=np.arange(len(opps)),
+    )
+    kinded = o["_kind"].notna().to_numpy()
+    deals = ctx.data.opportunities
+    sku = ctx.products.set_index("product_id")["sku"]
+
+    # 1. a target lost in the cooldown window
+    lost = deals[
+        (deals["stage"] == "lost")
+        & deals["closed"].notna()
+        & (deals["closed"] <= t)
+        & (deals["closed"] >= window_start(t, cfg.lost_cooldown_days))
+        & deals["target_product_id"].notna()
+    ]
+    lost = lost.groupby(["account_id", "target_product_id"], as_index=False)["closed"].max()
+    lost_on = o[["account_id", "_tid"]].merge(
+        lost.rename(columns={"target_product_id": "_tid"}), on=["account_id", "_tid"], how="left"
+    )["closed"]
+    is_lost = kinded & lost_on.notna().to_numpy()
+    reason = np.where(is_lost, "recently_lost", "")
+    detail = np.where(
+        is_lost, _s(o["target_sku"]) + " lost on " + lost_on.dt.strftime("%Y-%m-%d").fillna(""), ""
+    ).astype(object)
+
+    # 2. a deal of the kind in progress holds back the rest of the kind
+    prog = deals[deals["stage"].isin(IN_PROGRESS)]
+    prog = prog.assign(
+        _kind=prog["motion"].map(KIND), _sku=prog["target_product_id"].map(sku).fillna("")
+    ).dropna(subset=["_kind"])
+    prog = prog.sort_values(["account_id", "_kind", "_sku", "stage", "key"], kind="mergesort")
+    first = prog.drop_duplicates(["account_id", "_kind"])
+    deal_txt = (
+        first["_kind"].str.replace("_", "-")
+        + " deal"
+        + np.where(first["_sku"] != "", " for " + first["_sku"], "")
+        + " at "
+        + first["stage"]
+    )
+    in_prog = o[["account_id", "_kind"]].merge(
+        first[["account_id", "_kind"]].assign(_txt=deal_txt.to_numpy()),
+        on=["account_id", "_kind"],
+        how="left",
+    )["_txt"]
+    is_deal = (
+        o[keys]
+        .merge(
+            prog.loc[prog["key"] != "", keys].drop_duplicates().assign(_d=True), on=keys, how="left"
+        )["_d"]
+        .notna()
+        .to_numpy()
+    )
+    waits = kinded & (reason == "") & in_prog.notna().to_numpy()
+    held_deal = waits & ~is_deal
+    reason = np.where(held_deal, "deal_in_progress", reason)
+    detail = np.where(held_deal, in_prog.fillna("").to_numpy(dtype=object) + " already", detail)
+
+    # 3. one of each kind at a time: the best score (ties: play, then target sku)
+    rest = o[kinded & (reason == "") & ~waits]
+    rest = rest.assign(_neg=-rest["score"], _sku=_s(rest["target_sku"])).sort_values(
+        ["account_id", "_kind", "_neg", "play", "_sku"], kind="mergesort"
+    )
+    top = rest.drop_duplicates(["account_id", "_kind"])
+    runs = rest[["account_id", "_kind"]].merge(
+        top[["account_id", "_kind", "play", "_sku"]].rename(columns={"play": "_tp", "_sku": "_ts"}),
+        on=["account_id", "_kind"],
+    )
+    later = ~rest["_row"].isin(top["_row"]).to_numpy()
+    one = np.zeros(len(o), dtype=bool)
+    one[rest["_row"].to_numpy()[later]] = True
+    why_one = np.empty(len(o), dtype=object)
+    why_one[rest["_row"].to_numpy()] = (
+        "waits for " + runs["_tp"] + " -> " + runs["_ts"].replace("", "-")
+    ).to_numpy()
+    reason = np.where(one, "one_at_a_time", reason)
+    detail = np.where(one, why_one, detail)
+
+    held = reason != ""
+    out = o.assign(reason=reason, detail=detail)
+    held_back = out.loc[held, HELD_COLUMNS].reset_index(drop=True)
+    kept = opps[~held].reset_index(drop=True)
+    return kept, held_back
+
+
+def held_lists(acc: DataFrame, held: DataFrame) -> pd.Series:
+    """account_id -> [{"play", "target_sku", "score", "reason", "detail"}] (best score first)."""
+    h = held.assign(_neg=-held["score"], _sku=_s(held["target_sku"])).sort_values(
+        ["account_id", "_neg", "play", "_sku"], kind="mergesort"
+    )
+    h = h.assign(obj=records(h, ["play", "target_sku", "score", "reason", "detail"]))
+    hl = group_collect(h, ["account_id"], "obj").set_index("account_id")["obj"]
+    out = acc["account_id"].map(hl)
+    empty = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
+    return out.where(out.notna(), empty)
 
 
 def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
     """reasons and actions list columns per account (spec order)."""
     ids = acc[["account_id"]]
     reason_parts = [
-        acc.loc[acc[r], ["account_id"]].assign(reason=r, o=i)
-        for i, r in enumerate(("unhealthy", "underutilized", "onboarding"))
+        acc.loc[acc[r], ["account_id"]].assign(reason=r, o=i) for i, r in enumerate(REASONS)
     ]
     reasons = pd.concat(reason_parts, ignore_index=True).sort_values(
         ["account_id", "o"], kind="mergesort"
@@ -369,17 +519,36 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
         ns["play"]
         + " -> "
         + _s(ns["target_sku"]).replace("", "-")
-        + " needs an executive sponsor or economic buyer with a "
-        + str(ctx.t.year)
-        + " priority in "
-        + _s(ns["department"]).replace("", "its department")
+        + np.where(
+            ns["sponsor_name"].notna(),
+            " needs an active champion beside its sponsor " + _s(ns["sponsor_name"]),
+            " needs an executive sponsor or economic buyer with a "
+            + str(ctx.t.year)
+            + " priority in "
+            + _s(ns["department"]).replace("", "its department"),
+        )
     )
     dev = group_collect(ns.assign(detail=ns_detail), ["account_id"], "detail", "; ")
+    # one health recovery, whatever its causes: what the rules saw, joined
+    recovery = pd.concat(
+        [
+            acc.loc[acc[flag], ["account_id", column]]
+            .rename(columns={column: "detail"})
+            .assign(o=i)
+            for i, (flag, column) in enumerate(
+                (
+                    ("unhealthy", "recovery_detail"),
+                    ("detractor", "detractor_detail"),
+                    ("incident", "incident_detail"),
+                )
+            )
+        ],
+        ignore_index=True,
+    ).sort_values(["account_id", "o"], kind="mergesort")
+    recovery = group_collect(recovery, ["account_id"], "detail", "; ")
     actions = pd.concat(
         [
-            acc.loc[acc["unhealthy"], ["account_id", "recovery_detail"]]
-            .rename(columns={"recovery_detail": "detail"})
-            .assign(code="health_recovery", o=0),
+            recovery.assign(code="health_recovery", o=0),
             acc.loc[acc["underutilized"], ["account_id", "adoption_detail"]]
             .rename(columns={"adoption_detail": "detail"})
             .assign(code="adoption_intervention", o=1),

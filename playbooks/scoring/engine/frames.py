@@ -82,6 +82,15 @@ SCHEMA: dict[str, dict[str, str]] = {
         "achieved": "float",
         "as_of": "date",
     },
+    # the CRM's deals that section 4b weighs: those in progress and those recently lost
+    "opportunities": {
+        "account_id": "int",
+        "key": "str",
+        "motion": "str",
+        "target_product_id": "float",  # may be empty
+        "stage": "str",
+        "closed": "date",
+    },
 }
 
 # the sort order that makes every later step independent of the input row order
@@ -96,6 +105,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "priorities": ["id"],
     "signals": ["account_id", "date", "kind", "department", "detail", "value"],
     "success_metrics": ["account_id", "name", "as_of", "target", "achieved"],
+    "opportunities": ["account_id", "key", "motion", "target_product_id", "stage", "closed"],
 }
 
 
@@ -117,6 +127,10 @@ class ScoringInput:
     # accounts and contract lines. None: the peers are ``accounts``/``lines`` themselves.
     peer_accounts: DataFrame | None = None
     peer_lines: DataFrame | None = None
+    # Deals in progress (qualified, proposal, negotiation) and lost ones (with their closing
+    # date) of ``accounts``; None: none. ``lines`` may hold lines ended before T (a tier left,
+    # ownership over a window): only the lines active on T are owned.
+    opportunities: DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,8 @@ class ScoringResult:
     health: DataFrame
     utilization: DataFrame
     opportunities: DataFrame
+    # candidates that wait (section 4b): account_id, key, play, target_sku, score, reason, detail
+    held_back: DataFrame | None = None
 
 
 def empty_frame(name: str) -> DataFrame:

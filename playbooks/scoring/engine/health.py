@@ -12,6 +12,8 @@ from ..config import ScoringConfig
 from .frames import ScoringInput, dept_key, window_start
 
 COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
+# guardrail reason codes, in the spec's order (section 3)
+REASONS = ("unhealthy", "underutilized", "onboarding", "detractor", "incident")
 
 
 @dataclass(frozen=True)
@@ -353,11 +355,23 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
     comp = acc[COMPONENTS].to_numpy(dtype="float64")
     acc["score"] = (comp * weights).sum(axis=1) / weights.sum()
 
+    # incident: the latest support ticket of the incident severity (1 the most severe) or
+    # worse in the incident window
+    inc = sig[
+        (sig["kind"] == "support_ticket")
+        & (sig["date"] >= window_start(t, cfg.incident_window_days))
+        & sig["value"].notna()
+        & (sig["value"] <= cfg.incident_severity)
+    ].sort_values(["account_id", "date", "detail"], kind="mergesort")
+    inc = inc.drop_duplicates("account_id", keep="last").set_index("account_id")
+
     days = (t - acc["customer_since"]).dt.days
     acc["unhealthy"] = acc["score"] <= cfg.health_threshold
     acc["underutilized"] = acc["adoption"] < cfg.adoption_threshold
     acc["onboarding"] = (days < cfg.onboarding_days).fillna(False).astype(bool)
-    acc["eligible"] = ~(acc["unhealthy"] | acc["underutilized"] | acc["onboarding"])
+    acc["detractor"] = (acc["nps"] <= cfg.detractor_nps).fillna(False).astype(bool)
+    acc["incident"] = ids.isin(inc.index).to_numpy()
+    acc["eligible"] = ~acc[list(REASONS)].any(axis=1)
 
     # the weakest component (first in spec order on a tie) and what it shows
     weakest = np.argmin(comp, axis=1)
@@ -403,6 +417,25 @@ def health(ctx: Context, util: DataFrame) -> DataFrame:
         + " ("
         + pd.Series(hint, index=acc.index)
         + ")"
+    )
+    acc["detractor_detail"] = (
+        "close the loop with the detractor first: latest NPS "
+        + fmt_num(acc["nps"])
+        + " on "
+        + fmt_date(acc["nps_date"])
+    )
+    seen = acc[["account_id"]].merge(
+        inc.reset_index()[["account_id", "date", "value", "detail"]], on="account_id", how="left"
+    )
+    seen.index = acc.index
+    inc_what = seen["detail"].fillna("").astype(str)
+    acc["incident_detail"] = (
+        "severity "
+        + fmt_num(seen["value"].fillna(0.0))
+        + " support ticket on "
+        + fmt_date(seen["date"])
+        + np.where(inc_what != "", ": " + inc_what, "")
+        + ": resolve the incident first"
     )
     acc["adoption_detail"] = (
         "adoption at "

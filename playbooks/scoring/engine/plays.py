@@ -6,6 +6,8 @@ trigger source). ``assemble`` merges rows of the same (account_id, key) into one
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from pandas import DataFrame
@@ -45,7 +47,7 @@ CODE_ORDER = [
     "outcome_achieved",
     "reference",
 ]
-CROSS_SELL_PLAYS = ("automation_audit", "adjacent_cross_sell")
+CROSS_SELL_PLAYS = ("automation_audit", "adjacent_cross_sell", "renewal_module")
 PLAY_MOTION = {
     "tier_upgrade": "upsell",
     "usage_expansion": "usage_expansion",
@@ -55,6 +57,7 @@ PLAY_MOTION = {
     "compliance_module": "upsell",
     "feature_upsell": "upsell",
     "adjacent_cross_sell": "cross_sell",
+    "renewal_module": "cross_sell",
 }
 
 
@@ -109,6 +112,49 @@ def _best_per_account(cands: DataFrame) -> DataFrame:
     return c.drop_duplicates("account_id").drop(columns="_neg")
 
 
+def _account_lines(ctx: Context) -> DataFrame:
+    """Lines of the scored accounts started by T (ended ones included)."""
+    lines = ctx.data.lines
+    return lines[
+        (lines["start_date"] <= ctx.t) & lines["account_id"].isin(ctx.accounts["account_id"])
+    ]
+
+
+def _left_on(ctx: Context, account_id: pd.Series, product_id: pd.Series) -> pd.Series:
+    """The day the account left the product (the last end of its lines that ended in the
+    tier_left_days to T, before T), aligned with the inputs; NaT when it did not."""
+    lines = _account_lines(ctx)
+    ended = lines[
+        (lines["end_date"] < ctx.t)
+        & (lines["end_date"] >= window_start(ctx.t, ctx.cfg.tier_left_days))
+    ]
+    last = ended.groupby(["account_id", "product_id"], as_index=False)["end_date"].max()
+    pairs = DataFrame({"account_id": account_id.to_numpy(), "product_id": product_id.to_numpy()})
+    out = pairs.merge(last, on=["account_id", "product_id"], how="left")["end_date"]
+    return pd.Series(out.to_numpy(dtype="datetime64[ns]"), index=account_id.index)
+
+
+def owned_through(ctx: Context) -> DataFrame:
+    """(account_id, product_id) whose lines cover every day of the ownership_days to T."""
+    t, start = ctx.t, window_start(ctx.t, ctx.cfg.ownership_days)
+    lines = _account_lines(ctx)
+    lines = lines[lines["end_date"] >= start]
+    g = ["account_id", "product_id"]
+    lines = lines.assign(s=lines["start_date"].clip(lower=start)).sort_values(
+        [*g, "s", "end_date"], kind="mergesort"
+    )
+    reach = lines.groupby(g)["end_date"].cummax()
+    prev = reach.groupby([lines["account_id"], lines["product_id"]]).shift(1)
+    first = prev.isna()
+    gap = np.where(first, lines["s"] > start, lines["s"] > prev + pd.Timedelta(days=1))
+    agg = (
+        lines.assign(gap=gap, reach=reach)
+        .groupby(g, as_index=False)
+        .agg(gap=("gap", "any"), reach=("reach", "max"))
+    )
+    return agg.loc[~agg["gap"] & (agg["reach"] >= t), g].reset_index(drop=True)
+
+
 def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
     cfg = ctx.cfg
     u = util[
@@ -126,13 +172,26 @@ def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> Data
         ["entitlement_id", "next_rank", "next_sku", "next_id"], kind="mergesort"
     ).drop_duplicates("entitlement_id")
     u = u.merge(cand[["entitlement_id", "next_id", "next_sku"]], on="entitlement_id", how="left")
-    upgrade = u["next_id"].notna()
+    # the next tier is one the account left: proposed again only at the highest level
+    left = _left_on(ctx, u["account_id"], u["next_id"])
+    top_slot = len(ctx.cfg.alert_slots())
+    again = left.notna().to_numpy() & (u["slot"].to_numpy() >= top_slot)
+    upgrade = u["next_id"].notna() & (left.isna() | again).to_numpy()
     play = np.where(upgrade, "tier_upgrade", "usage_expansion")
     target_sku = u["next_sku"].where(upgrade, u["sku"])
     slots = ctx.cfg.alert_slots()
     code = np.array([""] + [s[0] for s in slots], dtype=object)[u["slot"].to_numpy()]
     points = np.array([0.0] + [s[2] for s in slots])[u["slot"].to_numpy()]
-    detail = fmt_entitlement_use(u)
+    left_txt = "left " + u["next_sku"].fillna("") + " on " + fmt_date(left)
+    detail = fmt_entitlement_use(u) + np.where(
+        left.notna(),
+        np.where(
+            upgrade,
+            "; " + left_txt + ", proposed again at this level",
+            "; " + left_txt + ": more capacity, not the tier it left",
+        ),
+        "",
+    )
     return rows(
         u,
         key=pd.Series(play, index=u.index) + ":" + target_sku,
@@ -199,40 +258,15 @@ def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
 
 
 def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
-    """Value reviews for every scored account with a line ending within the renewal window;
-    the proposed module only for eligible accounts."""
+    """The value review of the renewing product (the line ending first; ties: its sku) for
+    every scored account with a line ending within the renewal window, with no module
+    attached; beside it, for an eligible account, the ``renewal_module`` cross-sell: the
+    module a new buyer's stated priority calls for (a department no owned product serves)."""
     cfg, t = ctx.cfg, ctx.t
     a = ctx.active.assign(days=(ctx.active["end_date"] - t).dt.days)
     r = a[(a["days"] >= 0) & (a["days"] <= cfg.renewal_window_days)]
-    r = r.assign(_neg_arr=-r["arr"]).sort_values(
-        ["account_id", "end_date", "_neg_arr", "sku", "line_id"], kind="mergesort"
-    )
-    first = r.drop_duplicates("account_id").set_index("account_id")
-
-    prods = ctx.products[~ctx.products["is_tier"]]
-    acc = pd.Series(r["account_id"].unique())
-    acc = acc[acc.isin(eligible)]
-    # 1. a module the account lacks whose department is a sponsor's priority of T's year
-    sp = ctx.sponsors[ctx.sponsors["account_id"].isin(acc)][["account_id", "dkey"]]
-    c1 = sp.merge(prods[["product_id", "sku", "list_arr", "dkey"]], on="dkey")
-    c1 = _best_per_account(c1[lacks(ctx, c1["account_id"], c1["product_id"])])
-    # 2. else the best adjacent module the account lacks
-    adj = ctx.data.adjacencies
-    own = ctx.owned[ctx.owned["account_id"].isin(acc)]
-    c2 = own.merge(adj, left_on="product_id", right_on="from_product_id")[
-        ["account_id", "to_product_id"]
-    ].rename(columns={"to_product_id": "product_id"})
-    c2 = c2.merge(prods[["product_id", "sku", "list_arr"]], on="product_id")
-    c2 = _best_per_account(c2[lacks(ctx, c2["account_id"], c2["product_id"])])
-    c2 = c2[~c2["account_id"].isin(c1["account_id"])]
-    module = pd.concat([c1, c2], ignore_index=True).set_index("account_id")
-
-    pinfo = ctx.products.set_index("product_id")
-    mod_id = r["account_id"].map(module["product_id"])
-    mod_sku = mod_id.map(pinfo["sku"])
-    dept = mod_id.map(pinfo["department"]).where(
-        mod_id.notna(), r["account_id"].map(first["department"])
-    )
+    r = r.sort_values(["account_id", "end_date", "sku", "line_id"], kind="mergesort")
+    r = r.drop_duplicates("account_id").reset_index(drop=True)
     detail = (
         r["sku"]
         + " renews on "
@@ -241,19 +275,50 @@ def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
         + r["days"].astype(str)
         + " days)"
     )
-    return rows(
+    review = rows(
         r,
-        key="value_review:" + mod_sku.fillna("-"),
+        key="value_review:" + r["sku"],
         play="value_review",
         motion=PLAY_MOTION["value_review"],
-        target_product_id=mod_id,
-        department=dept,
+        target_product_id=r["product_id"],
+        department=r["department"],
         code="renewal_d90",
         points=cfg.points_renewal_d90,
         detail=detail,
         start_product_id=r["product_id"],
         aux=r["sku"],
     )
+
+    # the module: lacked, of a department no owned product serves, a sponsor's priority
+    re = r[r["account_id"].isin(eligible)].assign(detail=detail)
+    prods = ctx.products[~ctx.products["is_tier"] & (ctx.products["dkey"] != "")]
+    sp = ctx.sponsors[ctx.sponsors["account_id"].isin(re["account_id"])][["account_id", "dkey"]]
+    served = ctx.active[["account_id", "dkey"]].drop_duplicates().assign(_served=True)
+    sp = sp.merge(served, on=["account_id", "dkey"], how="left")
+    sp = sp[sp["_served"].isna()][["account_id", "dkey"]]
+    c = sp.merge(prods[["product_id", "sku", "department", "dkey"]], on="dkey")
+    c = c[lacks(ctx, c["account_id"], c["product_id"])]
+    c = c.sort_values(["account_id", "sku", "product_id"], kind="mergesort").drop_duplicates(
+        "account_id"
+    )
+    c = c.merge(
+        re[["account_id", "product_id", "detail"]].rename(columns={"product_id": "renewing_id"}),
+        on="account_id",
+    )
+    module = rows(
+        c,
+        key="renewal_module:" + c["sku"],
+        play="renewal_module",
+        motion=PLAY_MOTION["renewal_module"],
+        target_product_id=c["product_id"],
+        department=c["department"],
+        code="renewal_d90",
+        points=cfg.points_renewal_d90,
+        detail=c["detail"] + ": propose " + c["sku"] + " beside the renewal, sold separately",
+        start_product_id=c["renewing_id"],
+        aux=c["sku"],
+    )
+    return pd.concat([review, module], ignore_index=True)
 
 
 def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
@@ -356,8 +421,12 @@ def feature_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
 
 
 def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
-    cfg = ctx.cfg
-    own = ctx.owned[ctx.owned["account_id"].isin(eligible)]
+    """Adjacent cross-sell candidates from a product A owned over the whole ownership window
+    (proof of value is checked once boosts and lookalike are known: ``merge_opportunities``).
+    When a line of A renews within the renewal window, ``renewal_d90`` times the play."""
+    cfg, t = ctx.cfg, ctx.t
+    own = owned_through(ctx)
+    own = own[own["account_id"].isin(eligible)]
     c = own.merge(ctx.data.adjacencies, left_on="product_id", right_on="from_product_id")
     pinfo = ctx.products.set_index("product_id")
     c = c.assign(
@@ -365,8 +434,8 @@ def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
         to_sku=c["to_product_id"].map(pinfo["sku"]),
         to_department=c["to_product_id"].map(pinfo["department"]),
     )
-    c = c[c["to_sku"].notna()]
-    c = c[lacks(ctx, c["account_id"], c["to_product_id"])]
+    c = c[c["to_sku"].notna() & c["from_sku"].notna()]
+    c = c[lacks(ctx, c["account_id"], c["to_product_id"])].reset_index(drop=True)
     detail = (
         "owns "
         + c["from_sku"]
@@ -374,25 +443,102 @@ def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
         + c["to_sku"]
         + np.where(c["pitch"] != "", ": " + c["pitch"].str.rstrip("."), "")
     )
-    return rows(
-        c,
-        key="adjacent_cross_sell:" + c["to_sku"],
-        play="adjacent_cross_sell",
-        motion=PLAY_MOTION["adjacent_cross_sell"],
-        target_product_id=c["to_product_id"],
-        department=c["to_department"],
-        pitch=c["pitch"],
-        code="adjacent_workflow",
-        points=cfg.points_adjacent_workflow,
-        detail=detail,
-        start_product_id=c["from_product_id"],
-        aux=c["from_sku"],
+    c = c.assign(key="adjacent_cross_sell:" + c["to_sku"], detail=detail)
+    # timing: A renews within the renewal window (its line ending first)
+    a = ctx.active.assign(days=(ctx.active["end_date"] - t).dt.days)
+    a = a[(a["days"] >= 0) & (a["days"] <= cfg.renewal_window_days)]
+    a = a.sort_values(["account_id", "product_id", "end_date"], kind="mergesort").drop_duplicates(
+        ["account_id", "product_id"]
     )
+    ren = c.merge(
+        a[["account_id", "product_id", "end_date", "days"]],
+        left_on=["account_id", "from_product_id"],
+        right_on=["account_id", "product_id"],
+    )
+    ren = ren.assign(
+        detail=ren["from_sku"]
+        + " renews on "
+        + fmt_date(ren["end_date"])
+        + " (in "
+        + ren["days"].astype(str)
+        + " days): propose "
+        + ren["to_sku"]
+        + " beside the renewal, sold separately"
+    )
+    out = []
+    for part, code, points in (
+        (c, "adjacent_workflow", cfg.points_adjacent_workflow),
+        (ren, "renewal_d90", cfg.points_renewal_d90),
+    ):
+        out.append(
+            rows(
+                part,
+                key=part["key"],
+                play="adjacent_cross_sell",
+                motion=PLAY_MOTION["adjacent_cross_sell"],
+                target_product_id=part["to_product_id"],
+                department=part["to_department"],
+                pitch=part["pitch"],
+                code=code,
+                points=points,
+                detail=part["detail"],
+                start_product_id=part["from_product_id"],
+                aux=part["from_sku"],
+            )
+        )
+    return pd.concat(out, ignore_index=True)
 
 
-def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
-    """Account-level boosts: (account_id, code, points, detail)."""
-    cfg, t = ctx.cfg, ctx.t
+def outcome_metrics(ctx: Context, acc: DataFrame) -> DataFrame:
+    """The success metrics of the scored accounts known on T, with flags: achieved (>= target),
+    short (below target), below_half (below outcome_min_share of the target) and a label
+    "hours saved at 30 % of target"."""
+    t, cfg = ctx.t, ctx.cfg
+    sm = ctx.data.success_metrics
+    sm = sm[
+        sm["account_id"].isin(acc["account_id"])
+        & (sm["as_of"].isna() | (sm["as_of"] <= t))
+        & sm["achieved"].notna()
+        & sm["target"].notna()
+        & (sm["target"] > 0)
+    ]
+    sm = sm.assign(
+        achieved_ok=sm["achieved"] >= sm["target"],
+        short=sm["achieved"] < sm["target"],
+        below_half=sm["achieved"] < cfg.outcome_min_share * sm["target"],
+        label="",
+    ).reset_index(drop=True)
+    short = sm[sm["short"]]  # only these are ever named: each distinct percent formatted once
+    pct = np.floor((short["achieved"] / short["target"]).to_numpy(dtype="float64") * 1000 + 1e-6)
+    sm.loc[sm["short"], "label"] = (
+        short["name"] + " at " + fmt_num(pd.Series(pct / 10.0, index=short.index)) + " % of target"
+    )
+    return sm
+
+
+def group_short(sm: DataFrame) -> pd.Series:
+    """account_id -> "a at 30 % of target, b at 45 % of target"."""
+    sm = sm.sort_values(["account_id", "name"], kind="mergesort")
+    ids, labels = sm["account_id"].to_numpy(), sm["label"].tolist()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+    bounds = [*starts.tolist(), len(labels)]
+    joined = [", ".join(labels[a:b]) for a, b in itertools.pairwise(bounds)]
+    return pd.Series(joined, index=ids[starts], dtype=object)
+
+
+def outcome_notes(acc: DataFrame, sm: DataFrame) -> pd.Series:
+    """Per scored account, why an achieved outcome does not count (aligned with ``acc``):
+    "outcome_achieved not counted: hours saved at 30 % of target"; "" otherwise. ``sm``:
+    ``outcome_metrics``."""
+    achieved = set(sm.loc[sm["achieved_ok"], "account_id"])
+    low = group_short(sm[sm["below_half"] & sm["account_id"].isin(achieved)])
+    note = acc["account_id"].map(low)
+    return ("outcome_achieved not counted: " + note.astype(object) + ".").where(note.notna(), "")
+
+
+def boost_rows(ctx: Context, acc: DataFrame, sm: DataFrame) -> DataFrame:
+    """Account-level boosts: (account_id, code, points, detail). ``sm``: ``outcome_metrics``."""
+    cfg = ctx.cfg
     parts = []
     prom = acc[acc["nps"].notna() & (acc["nps"] >= cfg.promoter_nps)]
     parts.append(
@@ -405,14 +551,13 @@ def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
             }
         )
     )
-    sm = ctx.data.success_metrics
-    sm = sm[
-        sm["account_id"].isin(acc["account_id"])
-        & (sm["as_of"].isna() | (sm["as_of"] <= t))
-        & sm["achieved"].notna()
-        & sm["target"].notna()
-        & (sm["achieved"] >= sm["target"])
-    ]
+    blocked = set(sm.loc[sm["below_half"], "account_id"])
+    short = group_short(sm[sm["short"] & ~sm["below_half"]])
+    sm = sm[sm["achieved_ok"] & ~sm["account_id"].isin(blocked)]
+    still = sm["account_id"].map(short).astype(object)
+    still = np.where(
+        still.notna(), " (still short of target: " + still.fillna("").astype(str) + ")", ""
+    )
     parts.append(
         DataFrame(
             {
@@ -423,7 +568,8 @@ def boost_rows(ctx: Context, acc: DataFrame) -> DataFrame:
                 + ": "
                 + fmt_num(sm["achieved"])
                 + " against a target of "
-                + fmt_num(sm["target"]),
+                + fmt_num(sm["target"])
+                + still,
             }
         )
     )
