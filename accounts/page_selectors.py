@@ -1,0 +1,796 @@
+"""Reads behind the account pages: the account list's rows and everything the account page
+shows. Each function runs a fixed number of queries whatever the size of the book or of the
+account (pinned in tests/accounts/test_account_pages.py); the data work is done on frames.
+
+Everything is "as of" the latest successful scoring run (``latest_scoring_run``), the same
+date the API's results mean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.http import Http404
+from django.utils import timezone
+
+from playbooks.models import (
+    OPEN_STAGES,
+    AccountAction,
+    HealthSnapshot,
+    Opportunity,
+    OpportunityStageChange,
+    UsageAlert,
+    UtilizationSnapshot,
+)
+from playbooks.scoring.config import ScoringConfig
+from playbooks.selectors import latest_scoring_run
+from signals.models import AccountSignal, DailyUsage, SuccessMetric
+
+from .models import Account, ContractLine, Priority, Stakeholder
+from .selectors import account_list, account_scoring_details, mrr
+
+#: The health components in the order the spec lists them, with their labels.
+COMPONENTS = (
+    ("adoption", "Adoption"),
+    ("trend", "Usage trend"),
+    ("sentiment", "Sentiment"),
+    ("support", "Support"),
+    ("relationship", "Relationship"),
+)
+
+#: Days of daily usage the account page charts (ending on the scoring date).
+USAGE_CHART_DAYS = 90
+#: Days ahead the limit projection looks; beyond them it says "not at the current pace".
+PROJECTION_HORIZON_DAYS = 365
+#: Items of the account timeline (most recent first).
+TIMELINE_LIMIT = 60
+
+ROLE_ORDER = {
+    "economic_buyer": 0,
+    "executive_sponsor": 1,
+    "champion": 2,
+    "decision_maker": 3,
+    "influencer": 4,
+    "user": 5,
+    "blocker": 6,
+}
+EXECUTIVE_ROLES = ("executive_sponsor", "economic_buyer")
+
+
+# --- the account list -----------------------------------------------------------------------
+
+
+def account_list_page_rows(accounts: list[Account], *, as_of: dt.date | None) -> list[dict]:
+    """One dict per account of a list page (already filtered, sorted and paginated from
+    ``selectors.account_rows``): health and its band, ARR, renewal, eligibility reasons, the
+    highest utilization with its metric, open opportunities and actions. Three queries for
+    the page (``account_scoring_details``), whatever its length."""
+    details = account_scoring_details(account_ids=[a.pk for a in accounts], as_of=as_of)
+    rows = []
+    for account in accounts:
+        detail = details[account.pk]
+        top = max(detail["utilization"], key=lambda u: u["ratio"], default=None)
+        snap = detail["health"]
+        rows.append(
+            {
+                "account": account,
+                "external_id": account.external_id,
+                "name": account.name,
+                "segment": account.get_segment_display(),
+                "health": None if snap is None else round(snap.score, 1),
+                "health_band": None if snap is None else health_band(snap.score),
+                "eligible": None if snap is None else snap.eligible,
+                "reasons": [] if snap is None else list(snap.reasons),
+                "arr": account.arr_on_day or Decimal(0),
+                "renewal_date": account.renewal_date,
+                "top_utilization": None
+                if top is None
+                else {
+                    "sku": top["sku"],
+                    "metric": top["metric"],
+                    "ratio": top["ratio"],
+                    "percent": round(top["ratio"] * 100),
+                    "level": top["level"],
+                },
+                "open_opportunities": account.open_opportunities,
+                "actions": [a.code for a in detail["actions"]],
+            }
+        )
+    return rows
+
+
+def health_band(score: float | None, *, threshold: float = 70.0) -> str | None:
+    """'healthy' above the eligibility threshold, 'watch' from 50 to it, 'at_risk' below 50:
+    one meaning for the colours on every page."""
+    if score is None:
+        return None
+    if score > threshold:
+        return "healthy"
+    return "watch" if score >= 50 else "at_risk"
+
+
+# --- the account page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    account: Account
+    as_of: dt.date | None
+    arr: Decimal
+    mrr: Decimal
+    renewal_date: dt.date | None
+    health: dict | None
+    health_trend: list[dict]
+    health_change: dict | None
+    utilization: list[dict]
+    usage_series: list[dict]
+    contract_lines: list[dict]
+    stakeholders: list[dict]
+    opportunities: list[dict]
+    actions: list[dict]
+    held_back: list[dict]
+    success_metrics: list[dict]
+    timeline: list[dict]
+
+
+def account_page(*, user, external_id: str) -> AccountPage:
+    """Everything the account page shows, for an account the user may see; ``Http404``
+    otherwise (the one rule: ``visible_to``). A fixed number of queries (about fifteen)."""
+    run = latest_scoring_run()
+    as_of = None if run is None else run.as_of
+    config = ScoringConfig.from_dict(None if run is None else run.settings)
+    day = as_of or timezone.localdate()
+    account = account_list(user=user, day=day).filter(external_id=external_id).first()
+    if account is None:
+        raise Http404("No such account.")
+    history = account_health_history(account_id=account.pk)
+    current = history[history["as_of"] == as_of] if as_of else history.iloc[0:0]
+    health = None
+    if not current.empty:
+        health = _health_view(current.iloc[-1], config)
+    previous = history[history["as_of"] < as_of] if as_of else history.iloc[0:0]
+    change = None
+    if health is not None:
+        change = health_change_explain(
+            current=current.iloc[-1],
+            previous=None if previous.empty else previous.iloc[-1],
+            config=config,
+        )
+    utilization = account_utilization(account_id=account.pk, as_of=as_of)
+    usage = account_usage_frame(account_id=account.pk, day=day)
+    utilization = _with_projection(utilization, usage, day=day, config=config)
+    return AccountPage(
+        account=account,
+        as_of=as_of,
+        arr=(account.arr_on_day or Decimal(0)).quantize(Decimal("0.01")),
+        mrr=mrr(account.arr_on_day),
+        renewal_date=account.renewal_date,
+        health=health,
+        health_trend=[
+            {"as_of": row.as_of, "score": round(float(row.score), 1)}
+            for row in history.itertuples()
+        ],
+        health_change=change,
+        utilization=utilization,
+        usage_series=_usage_series(usage, utilization, day=day),
+        contract_lines=account_contract_lines(account_id=account.pk, day=day),
+        stakeholders=account_stakeholders(account_id=account.pk),
+        opportunities=account_open_opportunities(account_id=account.pk),
+        actions=account_actions(account_id=account.pk, as_of=as_of),
+        held_back=account_held_back(account_id=account.pk, as_of=as_of),
+        success_metrics=account_success_metrics(account_id=account.pk),
+        timeline=account_timeline(account_id=account.pk),
+    )
+
+
+# --- health: components, trend, why it changed -------------------------------------------------
+
+HEALTH_COLUMNS = ["as_of", "score", *(name for name, _ in COMPONENTS), "eligible", "reasons"]
+
+
+def account_health_history(*, account_id: int) -> pd.DataFrame:
+    """Every scored date of the account, oldest first: score and components (one query)."""
+    rows = list(
+        HealthSnapshot.objects.filter(account_id=account_id)
+        .order_by("as_of")
+        .values(*HEALTH_COLUMNS)
+    )
+    return pd.DataFrame(rows, columns=HEALTH_COLUMNS)
+
+
+def _weights(config: ScoringConfig) -> dict[str, float]:
+    raw = {name: float(getattr(config, f"weight_{name}")) for name, _ in COMPONENTS}
+    total = sum(raw.values()) or 1.0
+    return {name: value / total for name, value in raw.items()}
+
+
+def _health_view(row, config: ScoringConfig) -> dict:
+    weights = _weights(config)
+    components = []
+    for name, label in COMPONENTS:
+        value = float(row[name])
+        components.append(
+            {
+                "name": name,
+                "label": label,
+                "value": round(value, 1),
+                "weight": round(weights[name] * 100),
+                "points": round(value * weights[name], 1),
+            }
+        )
+    weakest = min(components, key=lambda c: c["value"])
+    return {
+        "score": round(float(row["score"]), 1),
+        "band": health_band(float(row["score"]), threshold=config.health_threshold),
+        "eligible": bool(row["eligible"]),
+        "reasons": list(row["reasons"] or []),
+        "components": components,
+        "weakest": weakest,
+        "threshold": config.health_threshold,
+    }
+
+
+def health_change_explain(*, current, previous, config: ScoringConfig) -> dict:
+    """Why the health score moved since the previous scored date: each component's share
+    of the move (its change x its weight), the one that moved it most, in words.
+
+    With no previous date: ``{"previous": None, "sentence": ...}``. The shares add up to the
+    score's change when both dates were scored with the same weights (the current ones are
+    used for both)."""
+    score = float(current["score"])
+    if previous is None:
+        return {
+            "previous": None,
+            "delta": None,
+            "components": [],
+            "sentence": f"First scored on {current['as_of']:%d %b %Y}: nothing to compare yet.",
+        }
+    weights = _weights(config)
+    before = float(previous["score"])
+    delta = score - before
+    moves = []
+    for name, label in COMPONENTS:
+        old, new = float(previous[name]), float(current[name])
+        moves.append(
+            {
+                "name": name,
+                "label": label,
+                "before": round(old, 1),
+                "after": round(new, 1),
+                "change": round(new - old, 1),
+                "points": round((new - old) * weights[name], 1),
+            }
+        )
+    mover = max(moves, key=lambda m: abs(m["points"]))
+    since = f"since {previous['as_of']:%d %b %Y}"
+    if abs(delta) < 0.05 and abs(mover["points"]) < 0.05:
+        sentence = f"Unchanged {since} ({score:.1f})."
+    else:
+        direction = "Up" if delta > 0 else "Down" if delta < 0 else "Unchanged"
+        sentence = (
+            f"{direction} {abs(delta):.1f} points {since} ({before:.1f} → {score:.1f}). "
+            f"{mover['label']} moved it most: {mover['before']:.1f} → {mover['after']:.1f}, "
+            f"{_signed(mover['points'])} points of health."
+        )
+    return {
+        "previous": previous["as_of"],
+        "before": round(before, 1),
+        "delta": round(delta, 1),
+        "components": moves,
+        "mover": mover,
+        "sentence": sentence,
+    }
+
+
+def _signed(value: float) -> str:
+    if value > 0:
+        return f"+{value:.1f}"
+    return f"\N{MINUS SIGN}{abs(value):.1f}" if value < 0 else "0.0"
+
+
+# --- utilization and the projected date the limit is reached -------------------------------
+
+
+def account_utilization(*, account_id: int, as_of: dt.date | None) -> list[dict]:
+    """The account's entitlements measured on the scoring date (one query)."""
+    if as_of is None:
+        return []
+    rows = (
+        UtilizationSnapshot.objects.filter(
+            entitlement__contract__account_id=account_id, as_of=as_of
+        )
+        .order_by("entitlement__contract__product__sku", "entitlement__metric")
+        .values(
+            "entitlement_id",
+            "entitlement__metric",
+            "entitlement__limit",
+            "entitlement__period",
+            "entitlement__contract__product__sku",
+            "entitlement__contract__product__name",
+            "entitlement__contract__end_date",
+            "used",
+            "ratio",
+            "level",
+        )
+    )
+    return [
+        {
+            "entitlement_id": r["entitlement_id"],
+            "sku": r["entitlement__contract__product__sku"],
+            "product": r["entitlement__contract__product__name"],
+            "metric": r["entitlement__metric"],
+            "limit": float(r["entitlement__limit"]),
+            "period": r["entitlement__period"],
+            "term_end": r["entitlement__contract__end_date"],
+            "used": r["used"],
+            "ratio": r["ratio"],
+            "percent": round(r["ratio"] * 100, 1),
+            # The bar is capped at the limit; the number says how far past it.
+            "bar_percent": round(min(r["ratio"], 1.0) * 100, 1),
+            "level": r["level"],
+        }
+        for r in rows
+    ]
+
+
+def account_usage_frame(*, account_id: int, day: dt.date) -> pd.DataFrame:
+    """Daily usage of the account's metrics over the ``USAGE_CHART_DAYS`` to ``day``
+    (one query): columns metric, date (datetime64), quantity."""
+    start = day - dt.timedelta(days=USAGE_CHART_DAYS - 1)
+    rows = list(
+        DailyUsage.objects.filter(account_id=account_id, date__gte=start, date__lte=day)
+        .order_by("metric", "date")
+        .values_list("metric", "date", "quantity")
+    )
+    frame = pd.DataFrame(rows, columns=["metric", "date", "quantity"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["quantity"] = frame["quantity"].astype(float)
+    return frame
+
+
+def limit_projection(
+    usage: pd.DataFrame,
+    entitlements: pd.DataFrame,
+    *,
+    day: dt.date,
+    window_days: int = 30,
+    fit_days: int = 60,
+    horizon_days: int = PROJECTION_HORIZON_DAYS,
+) -> pd.DataFrame:
+    """The date each entitlement reaches its limit at the current pace, for every
+    entitlement at once.
+
+    Method: the pace is the least-squares line through the daily values of the ``fit_days``
+    ending on ``day`` (day offsets -59 .. 0 by default: the two windows the health trend
+    compares, so month-on-month growth shows; a ``month`` metric counts a missing day as 0,
+    an ``instant`` metric uses the readings it has, at least two).
+    - ``instant`` (a level): the limit is reached on the first day d > 0 where the line,
+      a + b·d, is at or above it.
+    - ``month`` (a flow measured over ``window_days`` = n): the first day d > 0 where the
+      line's sum over the n days ending on d, n·a + b·(n·d - n(n-1)/2), is at or above it.
+    Already at or over the limit (ratio >= 1): reached, dated ``day``. A flat or falling
+    pace, or a date past ``horizon_days``: no date ("not at the current pace").
+
+    ``usage``: metric, date, quantity; ``entitlements``: entitlement_id, metric, period,
+    limit, ratio. Returns entitlement_id, projected (date or None), status (``reached``,
+    ``projected``, ``not_at_pace``), slope (units per day).
+    """
+    n, m = window_days, fit_days
+    start = pd.Timestamp(day - dt.timedelta(days=m - 1))
+    recent = usage[(usage["date"] >= start) & (usage["date"] <= pd.Timestamp(day))]
+    offsets = (recent["date"] - pd.Timestamp(day)).dt.days.astype(float)
+    recent = recent.assign(x=offsets, xy=offsets * recent["quantity"], xx=offsets * offsets)
+    sums = recent.groupby("metric")[["x", "quantity", "xy", "xx"]].sum()
+    sums["count"] = recent.groupby("metric").size()
+    merged = entitlements.merge(sums, left_on="metric", right_index=True, how="left").fillna(
+        {"x": 0.0, "quantity": 0.0, "xy": 0.0, "xx": 0.0, "count": 0}
+    )
+    is_month = (merged["period"] == "month").to_numpy()
+    # A month metric: every day of the fit window is a point (missing days are zeros).
+    full_x = float(sum(range(-(m - 1), 1)))
+    full_xx = float(sum(i * i for i in range(-(m - 1), 1)))
+    count = np.where(is_month, m, merged["count"]).astype(float)
+    sx = np.where(is_month, full_x, merged["x"])
+    sxx = np.where(is_month, full_xx, merged["xx"])
+    sy, sxy = merged["quantity"].to_numpy(float), merged["xy"].to_numpy(float)
+    denominator = count * sxx - sx * sx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(denominator > 0, (count * sxy - sx * sy) / denominator, 0.0)
+        intercept = np.where(count > 0, (sy - slope * sx) / np.where(count > 0, count, 1), 0.0)
+        limit = merged["limit"].to_numpy(float)
+        # First day d where the projected value reaches the limit (see the docstring).
+        month_days = (limit - n * intercept + slope * (n * (n - 1) / 2)) / (n * slope)
+        instant_days = (limit - intercept) / slope
+        days = np.where(is_month, month_days, instant_days)
+    days = np.where(slope > 0, np.ceil(days), np.inf)
+    days = np.maximum(days, 1)
+    reached = merged["ratio"].to_numpy(float) >= 1.0
+    projected_ok = ~reached & np.isfinite(days) & (days <= horizon_days)
+    status = np.where(reached, "reached", np.where(projected_ok, "projected", "not_at_pace"))
+    projected = [
+        day if s == "reached" else day + dt.timedelta(days=int(d)) if s == "projected" else None
+        for s, d in zip(status, days, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "entitlement_id": merged["entitlement_id"].to_numpy(),
+            "projected": projected,
+            "status": status,
+            "slope": slope,
+        }
+    )
+
+
+def _with_projection(
+    utilization: list[dict], usage: pd.DataFrame, *, day: dt.date, config: ScoringConfig
+) -> list[dict]:
+    if not utilization:
+        return utilization
+    entitlements = pd.DataFrame(utilization)[
+        ["entitlement_id", "metric", "period", "limit", "ratio"]
+    ]
+    projection = limit_projection(
+        usage,
+        entitlements,
+        day=day,
+        window_days=config.usage_window_days,
+        fit_days=config.usage_window_days + config.trend_prior_days,
+    ).set_index("entitlement_id")
+    levels = (config.alert_level_1, config.alert_level_2, config.alert_level_3)
+    out = []
+    for item in utilization:
+        p = projection.loc[item["entitlement_id"]]
+        projected = p["projected"]
+        if p["status"] == "reached":
+            words = "limit reached"
+        elif p["status"] == "projected":
+            words = f"limit reached around {projected:%d %b %Y} at the current pace"
+            if item["term_end"] and projected > item["term_end"]:
+                words += f" (after the term ends on {item['term_end']:%d %b %Y})"
+        else:
+            words = "not at the current pace"
+        out.append(
+            {
+                **item,
+                "projected": projected,
+                "projection_status": p["status"],
+                "projection": words,
+                "marks": levels,
+            }
+        )
+    return out
+
+
+def _usage_series(usage: pd.DataFrame, utilization: list[dict], *, day: dt.date) -> list[dict]:
+    """One chart series per metric: every day of the window (a month metric's missing day
+    is 0; an instant metric's is a gap), with the entitlement's limit beside it (a month
+    metric's limit is per 30 days, so its daily equivalent is limit / 30)."""
+    if usage.empty:
+        return []
+    days = pd.date_range(end=pd.Timestamp(day), periods=USAGE_CHART_DAYS, freq="D")
+    table = usage.pivot_table(index="date", columns="metric", values="quantity", aggfunc="sum")
+    table = table.reindex(days)
+    by_metric = defaultdict(list)
+    for item in utilization:
+        by_metric[item["metric"]].append(item)
+    series = []
+    for metric in table.columns:
+        items = by_metric.get(metric, [])
+        period = items[0]["period"] if items else "month"
+        values = table[metric]
+        if period == "month":
+            values = values.fillna(0.0)
+        limit = sum(i["limit"] for i in items) if items else None
+        series.append(
+            {
+                "metric": metric,
+                "period": period,
+                "labels": [d.date().isoformat() for d in days],
+                "values": [None if math.isnan(v) else round(float(v), 2) for v in values],
+                "limit": limit,
+                "daily_limit": None
+                if limit is None
+                else round(limit / 30, 2)
+                if period == "month"
+                else limit,
+                "total": round(float(values.fillna(0).sum()), 2),
+            }
+        )
+    return series
+
+
+# --- contracts, people, plays, outcomes, timeline ---------------------------------------------
+
+
+def account_contract_lines(*, account_id: int, day: dt.date) -> list[dict]:
+    """Every contract line, active ones first then by renewal date (one query)."""
+    rows = (
+        ContractLine.objects.filter(account_id=account_id)
+        .order_by("-end_date", "external_id")
+        .values("external_id", "product__sku", "product__name", "start_date", "end_date", "arr")
+    )
+    lines = []
+    for r in rows:
+        active = r["start_date"] <= day <= r["end_date"]
+        lines.append(
+            {
+                "external_id": r["external_id"],
+                "sku": r["product__sku"],
+                "product": r["product__name"],
+                "start_date": r["start_date"],
+                "end_date": r["end_date"],
+                "arr": r["arr"],
+                "active": active,
+                "state": "active" if active else "ended" if r["end_date"] < day else "future",
+                "days_to_renewal": (r["end_date"] - day).days if active else None,
+            }
+        )
+    lines.sort(key=lambda line: (not line["active"], line["end_date"]))
+    return lines
+
+
+def account_stakeholders(*, account_id: int) -> list[dict]:
+    """Stakeholders grouped by department, each group ordered by role (buyer, sponsor,
+    champion, ...), active first, with each executive's priorities by year, newest first
+    (two queries)."""
+    people = list(
+        Stakeholder.objects.filter(account_id=account_id).values(
+            "id", "name", "title", "email", "department", "role", "influence", "active"
+        )
+    )
+    priorities = defaultdict(list)
+    for p in (
+        Priority.objects.filter(stakeholder__account_id=account_id)
+        .order_by("-year", "priority")
+        .values("stakeholder_id", "year", "priority", "department", "source")
+    ):
+        priorities[p["stakeholder_id"]].append(p)
+    labels = dict(Stakeholder._meta.get_field("role").choices)
+    departments: dict[str, list[dict]] = defaultdict(list)
+    for person in people:
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for p in priorities[person["id"]]:
+            by_year[p["year"]].append(p["priority"])
+        departments[person["department"] or "No department"].append(
+            {
+                **person,
+                "role_label": labels.get(person["role"], person["role"]),
+                "executive": person["role"] in EXECUTIVE_ROLES,
+                "priorities": [{"year": y, "items": items} for y, items in by_year.items()],
+            }
+        )
+    return [
+        {
+            "department": name,
+            "people": sorted(
+                members,
+                key=lambda m: (not m["active"], ROLE_ORDER.get(m["role"], 9), m["name"]),
+            ),
+            "has_champion": any(m["active"] and m["role"] == "champion" for m in members),
+            "has_executive": any(m["active"] and m["executive"] for m in members),
+        }
+        for name, members in sorted(departments.items())
+    ]
+
+
+def account_open_opportunities(*, account_id: int) -> list[dict]:
+    """Open opportunities, best score first (one query)."""
+    rows = (
+        Opportunity.objects.filter(account_id=account_id, stage__in=OPEN_STAGES)
+        .order_by("-score", "id")
+        .values(
+            "id",
+            "play",
+            "motion",
+            "status",
+            "stage",
+            "score",
+            "triggers",
+            "target_product__sku",
+            "target_product__name",
+            "department",
+            "new_champion_needed",
+            "sponsor__name",
+            "sponsor_priority__priority",
+            "amount_arr",
+        )
+    )
+    plays = dict(Opportunity._meta.get_field("play").choices)
+    motions = dict(Opportunity._meta.get_field("motion").choices)
+    stages = dict(Opportunity._meta.get_field("stage").choices)
+    statuses = dict(Opportunity._meta.get_field("status").choices)
+    return [
+        {
+            "id": r["id"],
+            "play": r["play"],
+            "play_label": plays.get(r["play"]) or motions.get(r["motion"], r["motion"]),
+            "motion": r["motion"],
+            "motion_label": motions.get(r["motion"], r["motion"]),
+            "status": r["status"],
+            "status_label": statuses.get(r["status"], ""),
+            "stage": r["stage"],
+            "stage_label": stages.get(r["stage"], r["stage"]),
+            "score": round(r["score"], 1),
+            "target_sku": r["target_product__sku"],
+            "target_name": r["target_product__name"],
+            "department": r["department"],
+            "new_champion_needed": r["new_champion_needed"],
+            "sponsor": r["sponsor__name"],
+            "sponsor_priority": r["sponsor_priority__priority"],
+            "amount_arr": r["amount_arr"],
+            "reasons": [t["detail"] or t["code"] for t in r["triggers"]][:3],
+        }
+        for r in rows
+    ]
+
+
+def account_actions(*, account_id: int, as_of: dt.date | None) -> list[dict]:
+    """The account actions of the scoring date with their reasons (one query)."""
+    if as_of is None:
+        return []
+    labels = dict(AccountAction._meta.get_field("code").choices)
+    return [
+        {"code": code, "label": labels.get(code, code), "detail": detail}
+        for code, detail in AccountAction.objects.filter(account_id=account_id, as_of=as_of)
+        .order_by("code")
+        .values_list("code", "detail")
+    ]
+
+
+def account_held_back(*, account_id: int, as_of: dt.date | None) -> list[dict]:
+    """HELD-BACK CANDIDATES (issue 12): play, target, score and reason of the candidates
+    that wait (``recently_lost``, ``deal_in_progress``, ``one_at_a_time``). Issue 12 stores
+    them with the account's results; until that lands this returns nothing and the page
+    shows its empty state."""
+    return []
+
+
+def account_success_metrics(*, account_id: int) -> list[dict]:
+    """Outcome anchors with how far they are against target (one query)."""
+    out = []
+    for r in (
+        SuccessMetric.objects.filter(account_id=account_id)
+        .order_by("name")
+        .values("name", "unit", "baseline", "target", "achieved", "as_of")
+    ):
+        target, achieved = float(r["target"]), float(r["achieved"])
+        share = achieved / target if target else None
+        out.append(
+            {
+                **r,
+                "share": share,
+                "percent": None if share is None else round(share * 100),
+                "met": share is not None and share >= 1,
+            }
+        )
+    return out
+
+
+SIGNAL_LABELS = dict(AccountSignal._meta.get_field("kind").choices)
+
+
+def account_timeline(*, account_id: int, limit: int = TIMELINE_LIMIT) -> list[dict]:
+    """Signals, usage alerts, stage changes (with their notes) and opportunities opened or
+    closed, most recent first, at most ``limit`` (four queries, each capped at ``limit``)."""
+    events: list[dict] = []
+    for s in (
+        AccountSignal.objects.filter(account_id=account_id)
+        .order_by("-date", "kind")
+        .values("date", "kind", "value", "department", "detail")[:limit]
+    ):
+        text = _signal_text(s)
+        if s["detail"]:
+            text += f": {s['detail']}"
+        events.append({"date": s["date"], "kind": "signal", "code": s["kind"], "text": text})
+    for a in (
+        UsageAlert.objects.filter(entitlement__contract__account_id=account_id)
+        .order_by("-raised_on", "-level")
+        .values(
+            "raised_on",
+            "level",
+            "ratio",
+            "entitlement__metric",
+            "entitlement__contract__product__sku",
+        )[:limit]
+    ):
+        events.append(
+            {
+                "date": a["raised_on"],
+                "kind": "alert",
+                "code": f"level_{a['level']}",
+                "level": a["level"],
+                "text": f"{a['entitlement__metric']} of {a['entitlement__contract__product__sku']}"
+                f" reached {a['level']} % of its limit ({a['ratio']:.0%})",
+            }
+        )
+    stages = dict(Opportunity._meta.get_field("stage").choices)
+    plays = dict(Opportunity._meta.get_field("play").choices)
+    for c in (
+        OpportunityStageChange.objects.filter(opportunity__account_id=account_id)
+        .order_by("-changed_at", "-id")
+        .values(
+            "changed_at",
+            "from_stage",
+            "to_stage",
+            "note",
+            "changed_by__username",
+            "opportunity_id",
+            "opportunity__play",
+            "opportunity__motion",
+        )[:limit]
+    ):
+        what = plays.get(c["opportunity__play"]) or c["opportunity__motion"].replace("_", " ")
+        text = (
+            f"{what}: {stages.get(c['from_stage'], c['from_stage'] or 'new')} → "
+            f"{stages.get(c['to_stage'], c['to_stage'])}"
+        )
+        if c["changed_by__username"]:
+            text += f" by {c['changed_by__username']}"
+        events.append(
+            {
+                "date": timezone.localtime(c["changed_at"]).date(),
+                "kind": "stage",
+                "code": c["to_stage"],
+                "text": text,
+                "note": c["note"],
+                "opportunity_id": c["opportunity_id"],
+            }
+        )
+    for o in (
+        Opportunity.objects.filter(account_id=account_id)
+        .order_by("-created", "-id")
+        .values("id", "created", "closed", "stage", "play", "motion", "notes")[:limit]
+    ):
+        what = plays.get(o["play"]) or o["motion"].replace("_", " ").capitalize()
+        events.append(
+            {
+                "date": o["created"],
+                "kind": "opportunity",
+                "code": "opened",
+                "text": f"{what} opportunity opened",
+                "note": o["notes"],
+                "opportunity_id": o["id"],
+            }
+        )
+        if o["closed"]:
+            events.append(
+                {
+                    "date": o["closed"],
+                    "kind": "opportunity",
+                    "code": o["stage"],
+                    "text": f"{what} opportunity {stages.get(o['stage'], o['stage']).lower()}",
+                    "opportunity_id": o["id"],
+                }
+            )
+    events.sort(key=lambda e: e["date"], reverse=True)
+    return events[:limit]
+
+
+def _signal_text(signal: dict) -> str:
+    """'NPS 9', 'Support ticket, severity 1: outage', 'Internal referral (Finance): ...'."""
+    label = SIGNAL_LABELS.get(signal["kind"], signal["kind"])
+    value = signal["value"]
+    if value is None:
+        text = label
+    elif signal["kind"] == "support_ticket":
+        text = f"{label}, severity {_number(value)}"
+    elif signal["kind"] == "new_users":
+        text = f"{_number(value)} new users"
+    else:
+        text = f"{label} {_number(value)}"
+    if signal["department"]:
+        text += f" ({signal['department']})"
+    if signal["detail"]:
+        text += f": {signal['detail']}"
+    return text
+
+
+def _number(value) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
