@@ -16,7 +16,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.http import Http404
+from django.core.paginator import Page, Paginator
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from playbooks.models import (
@@ -32,8 +33,10 @@ from playbooks.scoring.config import ScoringConfig
 from playbooks.selectors import latest_scoring_run
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
+from .filters import AccountFilterSet
 from .models import Account, ContractLine, Priority, Stakeholder
-from .selectors import account_list, account_scoring_details, mrr
+from .querysets import sees_everything
+from .selectors import account_list, account_rows, account_scoring_details, mrr
 
 #: The health components in the order the spec lists them, with their labels.
 COMPONENTS = (
@@ -64,6 +67,69 @@ EXECUTIVE_ROLES = ("executive_sponsor", "economic_buyer")
 
 
 # --- the account list -----------------------------------------------------------------------
+
+LIST_PAGE_SIZE = 25
+LIST_FILTERS = (
+    "q",
+    "segment",
+    "industry",
+    "region",
+    "owner",
+    "eligible",
+    "reason",
+    "renewal_within",
+)
+
+
+@dataclass(frozen=True)
+class AccountListPage:
+    filterset: AccountFilterSet
+    page: Page
+    rows: list[dict]
+    total: int
+    as_of: dt.date | None
+    filtered: bool
+    empty_reason: str  # "" | "filtered" | "empty_book"
+    owners: list[str]
+
+
+def account_list_page(
+    *, user, params: QueryDict, page_size: int = LIST_PAGE_SIZE
+) -> AccountListPage:
+    """One page of the accounts the user may see, filtered and sorted by the API's FilterSet
+    (default: by name). Queries: the latest run, the count, the page, three for its details
+    (+ the owners' e-mails for a manager, + one to tell an empty book from a filter that
+    excludes everything)."""
+    run = latest_scoring_run()
+    as_of = None if run is None else run.as_of
+    base = account_rows(user=user, as_of=as_of)
+    filterset = AccountFilterSet(params, queryset=base.order_by("name", "id"))
+    queryset = filterset.qs if filterset.is_valid() else base.order_by("name", "id")
+    paginator = Paginator(queryset, page_size)
+    page = paginator.get_page(params.get("page"))
+    accounts = list(page.object_list)
+    filtered = any(params.get(name) for name in LIST_FILTERS)
+    empty_reason = ""
+    if not accounts:
+        empty_reason = "filtered" if filtered and base.exists() else "empty_book"
+    owners: list[str] = []
+    if sees_everything(user):
+        owners = list(
+            Account.objects.exclude(owner_email="")
+            .order_by("owner_email")
+            .values_list("owner_email", flat=True)
+            .distinct()
+        )
+    return AccountListPage(
+        filterset=filterset,
+        page=page,
+        rows=account_list_page_rows(accounts, as_of=as_of),
+        total=paginator.count,
+        as_of=as_of,
+        filtered=filtered,
+        empty_reason=empty_reason,
+        owners=owners,
+    )
 
 
 def account_list_page_rows(accounts: list[Account], *, as_of: dt.date | None) -> list[dict]:
@@ -97,6 +163,8 @@ def account_list_page_rows(accounts: list[Account], *, as_of: dt.date | None) ->
                     "ratio": top["ratio"],
                     "percent": round(top["ratio"] * 100),
                     "level": top["level"],
+                    "level_kind": f"level-{top['level']}",
+                    "level_label": f"{top['level']} % alert" if top["level"] else "",
                 },
                 "open_opportunities": account.open_opportunities,
                 "actions": [a.code for a in detail["actions"]],
@@ -106,13 +174,13 @@ def account_list_page_rows(accounts: list[Account], *, as_of: dt.date | None) ->
 
 
 def health_band(score: float | None, *, threshold: float = 70.0) -> str | None:
-    """'healthy' above the eligibility threshold, 'watch' from 50 to it, 'at_risk' below 50:
-    one meaning for the colours on every page."""
+    """'good' above the eligibility threshold, 'watch' from 50 to it, 'risk' below 50: the
+    design system's bands (``badge-good``, ``health-risk``), one meaning on every page."""
     if score is None:
         return None
     if score > threshold:
-        return "healthy"
-    return "watch" if score >= 50 else "at_risk"
+        return "good"
+    return "watch" if score >= 50 else "risk"
 
 
 # --- the account page -------------------------------------------------------------------------
@@ -137,11 +205,23 @@ class AccountPage:
     held_back: list[dict]
     success_metrics: list[dict]
     timeline: list[dict]
+    health_chart: dict
+    usage_charts: list[dict]
+    timeline_kind: str = ""
 
 
-def account_page(*, user, external_id: str) -> AccountPage:
+TIMELINE_KINDS = {
+    "signal": "Signals",
+    "alert": "Usage alerts",
+    "stage": "Stage changes",
+    "opportunity": "Opportunities",
+}
+
+
+def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountPage:
     """Everything the account page shows, for an account the user may see; ``Http404``
-    otherwise (the one rule: ``visible_to``). A fixed number of queries (about fifteen)."""
+    otherwise (the one rule: ``visible_to``). A fixed number of queries (fifteen).
+    ``timeline_kind``: one of ``TIMELINE_KINDS`` to show only those events."""
     run = latest_scoring_run()
     as_of = None if run is None else run.as_of
     config = ScoringConfig.from_dict(None if run is None else run.settings)
@@ -165,6 +245,14 @@ def account_page(*, user, external_id: str) -> AccountPage:
     utilization = account_utilization(account_id=account.pk, as_of=as_of)
     usage = account_usage_frame(account_id=account.pk, day=day)
     utilization = _with_projection(utilization, usage, day=day, config=config)
+    trend = [
+        {"as_of": row.as_of, "score": round(float(row.score), 1)} for row in history.itertuples()
+    ]
+    series = _usage_series(usage, utilization, day=day)
+    timeline_kind = timeline_kind if timeline_kind in TIMELINE_KINDS else ""
+    timeline = account_timeline(account_id=account.pk)
+    if timeline_kind:
+        timeline = [event for event in timeline if event["kind"] == timeline_kind]
     return AccountPage(
         account=account,
         as_of=as_of,
@@ -172,21 +260,66 @@ def account_page(*, user, external_id: str) -> AccountPage:
         mrr=mrr(account.arr_on_day),
         renewal_date=account.renewal_date,
         health=health,
-        health_trend=[
-            {"as_of": row.as_of, "score": round(float(row.score), 1)}
-            for row in history.itertuples()
-        ],
+        health_trend=trend,
         health_change=change,
         utilization=utilization,
-        usage_series=_usage_series(usage, utilization, day=day),
+        usage_series=series,
         contract_lines=account_contract_lines(account_id=account.pk, day=day),
         stakeholders=account_stakeholders(account_id=account.pk),
         opportunities=account_open_opportunities(account_id=account.pk),
         actions=account_actions(account_id=account.pk, as_of=as_of),
         held_back=account_held_back(account_id=account.pk, as_of=as_of),
         success_metrics=account_success_metrics(account_id=account.pk),
-        timeline=account_timeline(account_id=account.pk),
+        timeline=timeline,
+        health_chart=health_chart(trend, threshold=config.health_threshold),
+        usage_charts=[
+            {**s, "chart_id": f"usage-{i}", "chart": usage_chart(s)} for i, s in enumerate(series)
+        ],
+        timeline_kind=timeline_kind,
     )
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def health_chart(trend: list[dict], *, threshold: float) -> dict:
+    """The health trend as the chart component's data: the score per scored date, and the
+    eligibility threshold as a dashed line."""
+    return {
+        "labels": [_day_label(point["as_of"]) for point in trend],
+        "datasets": [
+            {"label": "Health", "data": [point["score"] for point in trend], "fill": True},
+            {
+                "label": f"Eligibility threshold ({threshold:g})",
+                "data": [threshold] * len(trend),
+                "borderDash": [6, 4],
+                "color": "#8a4a00",
+            },
+        ],
+        "options": {"y_min": 0, "y_max": 100},
+    }
+
+
+def usage_chart(series: dict) -> dict:
+    """One metric's daily usage as the chart component's data, with the limit's daily
+    equivalent (a month limit / 30) as a dashed line when the metric is licensed."""
+    datasets = [{"label": series["metric"], "data": series["values"], "fill": True}]
+    if series["daily_limit"] is not None:
+        label = "daily share of the limit" if series["period"] == "month" else "limit"
+        datasets.append(
+            {
+                "label": label,
+                "data": [series["daily_limit"]] * len(series["values"]),
+                "borderDash": [6, 4],
+                "color": "#c0262d",
+            }
+        )
+    return {
+        "labels": [_day_label(dt.date.fromisoformat(d)) for d in series["labels"]],
+        "datasets": datasets,
+        "options": {"y_min": 0, "legend": True},
+    }
 
 
 # --- health: components, trend, why it changed -------------------------------------------------
@@ -334,6 +467,8 @@ def account_utilization(*, account_id: int, as_of: dt.date | None) -> list[dict]
             # The bar is capped at the limit; the number says how far past it.
             "bar_percent": round(min(r["ratio"], 1.0) * 100, 1),
             "level": r["level"],
+            "level_kind": f"level-{r['level']}",
+            "level_label": f"{r['level']} % alert" if r["level"] else "",
         }
         for r in rows
     ]

@@ -267,12 +267,12 @@ def test_list_rows_carry_what_the_table_shows(scored_sample) -> None:
     rows = {r["external_id"]: r for r in account_list_page_rows(accounts, as_of=AS_OF)}
 
     nw = rows["NW-001"]
-    assert (nw["health"], nw["health_band"], nw["eligible"]) == (84.5, "healthy", True)
+    assert (nw["health"], nw["health_band"], nw["eligible"]) == (84.5, "good", True)
     assert nw["top_utilization"]["metric"] == "api_calls"
     assert nw["top_utilization"]["percent"] == 92
     assert nw["open_opportunities"] == 2 and nw["actions"] == ["develop_sponsor"]
     assert "unhealthy" in rows["CT-002"]["reasons"]
-    assert rows["CT-002"]["health_band"] == "at_risk"
+    assert rows["CT-002"]["health_band"] == "risk"
 
 
 def test_api_accounts_share_the_filterset(scored_sample) -> None:
