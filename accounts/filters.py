@@ -78,10 +78,16 @@ class AccountFilterSet(django_filters.FilterSet):
             _reasons_text__contains=f'"{value}"'
         )
 
+    def __init__(self, *args, as_of: dt.date | None = None, **kwargs):
+        """``as_of``: the scoring date that "renewal within N days" counts from (the
+        caller's, when it has read it already; else read here)."""
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
+
     def filter_renewal_within(self, queryset, name, value):
         from .selectors import scoring_as_of
 
-        day = scoring_as_of() or dt.date.today()
+        day = self.as_of or scoring_as_of() or dt.date.today()
         return queryset.filter(
             renewal_date__gte=day, renewal_date__lte=day + dt.timedelta(days=int(value))
         )

@@ -103,7 +103,7 @@ def account_list_page(
     run = latest_scoring_run()
     as_of = None if run is None else run.as_of
     base = account_rows(user=user, as_of=as_of)
-    filterset = AccountFilterSet(params, queryset=base.order_by("name", "id"))
+    filterset = AccountFilterSet(params, queryset=base.order_by("name", "id"), as_of=as_of)
     queryset = filterset.qs if filterset.is_valid() else base.order_by("name", "id")
     paginator = Paginator(queryset, page_size)
     page = paginator.get_page(params.get("page"))

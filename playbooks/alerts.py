@@ -11,6 +11,7 @@ mail per alert.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pandas as pd
 from django.conf import settings
@@ -106,7 +107,10 @@ def usage_alerts_notify(*, as_of: dt.date, lo: int = 0, hi: int = 2**62) -> int:
         ).drop_duplicates("entitlement_id")
         alerts = alerts.assign(
             text=_alert_texts(alerts),
-            url="/accounts/" + alerts["entitlement__contract__account__external_id"] + "/",
+            # The account page (accounts:account-detail); an external id is any text.
+            url="/accounts/"
+            + alerts["entitlement__contract__account__external_id"].map(quote)
+            + "/",
         )
         sent = _per_recipient(alerts)
         users = dict(  # lower-case e-mail -> user id, one query
