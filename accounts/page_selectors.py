@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 from django.core.paginator import Page, Paginator
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -34,7 +33,7 @@ from playbooks.selectors import latest_scoring_run
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .filters import AccountFilterSet
-from .models import Account, ContractLine, Priority, Stakeholder
+from .models import Account, ContractLine, Stakeholder
 from .querysets import sees_everything
 from .selectors import account_list, account_rows, account_scoring_details, mrr
 
@@ -220,7 +219,7 @@ TIMELINE_KINDS = {
 
 def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountPage:
     """Everything the account page shows, for an account the user may see; ``Http404``
-    otherwise (the one rule: ``visible_to``). A fixed number of queries (fifteen).
+    otherwise (the one rule: ``visible_to``). A fixed number of queries (thirteen).
     ``timeline_kind``: one of ``TIMELINE_KINDS`` to show only those events."""
     run = latest_scoring_run()
     as_of = None if run is None else run.as_of
@@ -230,27 +229,22 @@ def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountP
     if account is None:
         raise Http404("No such account.")
     history = account_health_history(account_id=account.pk)
-    current = history[history["as_of"] == as_of] if as_of else history.iloc[0:0]
-    health = None
-    if not current.empty:
-        health = _health_view(current.iloc[-1], config)
-    previous = history[history["as_of"] < as_of] if as_of else history.iloc[0:0]
-    change = None
-    if health is not None:
+    current = next((row for row in history if row["as_of"] == as_of), None)
+    previous = [row for row in history if as_of and row["as_of"] < as_of]
+    health = change = None
+    if current is not None:
+        health = _health_view(current, config)
         change = health_change_explain(
-            current=current.iloc[-1],
-            previous=None if previous.empty else previous.iloc[-1],
-            config=config,
+            current=current, previous=previous[-1] if previous else None, config=config
         )
     utilization = account_utilization(account_id=account.pk, as_of=as_of)
-    usage = account_usage_frame(account_id=account.pk, day=day)
+    usage = account_usage(account_id=account.pk, day=day)
     utilization = _with_projection(utilization, usage, day=day, config=config)
-    trend = [
-        {"as_of": row.as_of, "score": round(float(row.score), 1)} for row in history.itertuples()
-    ]
-    series = _usage_series(usage, utilization, day=day)
+    trend = [{"as_of": row["as_of"], "score": round(float(row["score"]), 1)} for row in history]
+    series = _usage_series(usage, utilization)
     timeline_kind = timeline_kind if timeline_kind in TIMELINE_KINDS else ""
-    timeline = account_timeline(account_id=account.pk)
+    opportunities = account_opportunities(account_id=account.pk)
+    timeline = account_timeline(account_id=account.pk, opportunities=opportunities)
     if timeline_kind:
         timeline = [event for event in timeline if event["kind"] == timeline_kind]
     return AccountPage(
@@ -266,7 +260,7 @@ def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountP
         usage_series=series,
         contract_lines=account_contract_lines(account_id=account.pk, day=day),
         stakeholders=account_stakeholders(account_id=account.pk),
-        opportunities=account_open_opportunities(account_id=account.pk),
+        opportunities=account_open_opportunities(opportunities),
         actions=account_actions(account_id=account.pk, as_of=as_of),
         held_back=account_held_back(account_id=account.pk, as_of=as_of),
         success_metrics=account_success_metrics(account_id=account.pk),
@@ -327,14 +321,13 @@ def usage_chart(series: dict) -> dict:
 HEALTH_COLUMNS = ["as_of", "score", *(name for name, _ in COMPONENTS), "eligible", "reasons"]
 
 
-def account_health_history(*, account_id: int) -> pd.DataFrame:
+def account_health_history(*, account_id: int) -> list[dict]:
     """Every scored date of the account, oldest first: score and components (one query)."""
-    rows = list(
+    return list(
         HealthSnapshot.objects.filter(account_id=account_id)
         .order_by("as_of")
         .values(*HEALTH_COLUMNS)
     )
-    return pd.DataFrame(rows, columns=HEALTH_COLUMNS)
 
 
 def _weights(config: ScoringConfig) -> dict[str, float]:
@@ -474,32 +467,54 @@ def account_utilization(*, account_id: int, as_of: dt.date | None) -> list[dict]
     ]
 
 
-def account_usage_frame(*, account_id: int, day: dt.date) -> pd.DataFrame:
-    """Daily usage of the account's metrics over the ``USAGE_CHART_DAYS`` to ``day``
-    (one query): columns metric, date (datetime64), quantity."""
-    start = day - dt.timedelta(days=USAGE_CHART_DAYS - 1)
+@dataclass(frozen=True)
+class Usage:
+    """An account's daily usage over the ``USAGE_CHART_DAYS`` ending on ``day``: one row of
+    ``values`` per metric (``metrics``, sorted), one column per day, NaN where nothing was
+    reported."""
+
+    day: dt.date
+    metrics: list[str]
+    values: np.ndarray
+
+    @property
+    def days(self) -> list[dt.date]:
+        n = self.values.shape[1]
+        return [self.day - dt.timedelta(days=n - 1 - i) for i in range(n)]
+
+
+def account_usage(*, account_id: int, day: dt.date, days: int = USAGE_CHART_DAYS) -> Usage:
+    """The account's daily usage to ``day`` as a metric x day array (one query; an account's
+    few hundred readings go into a NumPy array, cheaper here than a DataFrame)."""
+    start = day - dt.timedelta(days=days - 1)
     rows = list(
         DailyUsage.objects.filter(account_id=account_id, date__gte=start, date__lte=day)
-        .order_by("metric", "date")
+        .order_by()
         .values_list("metric", "date", "quantity")
     )
-    frame = pd.DataFrame(rows, columns=["metric", "date", "quantity"])
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["quantity"] = frame["quantity"].astype(float)
-    return frame
+    metrics = sorted({metric for metric, _, _ in rows})
+    row_of = {metric: i for i, metric in enumerate(metrics)}
+    values = np.full((len(metrics), days), np.nan)
+    for metric, date, quantity in rows:
+        values[row_of[metric], (date - start).days] = quantity
+    return Usage(day=day, metrics=metrics, values=values)
 
 
 def limit_projection(
-    usage: pd.DataFrame,
-    entitlements: pd.DataFrame,
+    values: np.ndarray,
     *,
+    is_month: np.ndarray,
+    limit: np.ndarray,
+    ratio: np.ndarray,
     day: dt.date,
     window_days: int = 30,
     fit_days: int = 60,
     horizon_days: int = PROJECTION_HORIZON_DAYS,
-) -> pd.DataFrame:
-    """The date each entitlement reaches its limit at the current pace, for every
-    entitlement at once.
+) -> list[tuple[str, dt.date | None, float]]:
+    """The date each entitlement reaches its limit at the current pace, for all of them at
+    once: ``values`` has one row per entitlement (its metric's daily values, the last column
+    being ``day``; NaN: nothing reported), ``is_month``, ``limit`` and ``ratio`` one value
+    per entitlement.
 
     Method: the pace is the least-squares line through the daily values of the ``fit_days``
     ending on ``day`` (day offsets -59 .. 0 by default: the two windows the health trend
@@ -512,79 +527,66 @@ def limit_projection(
     Already at or over the limit (ratio >= 1): reached, dated ``day``. A flat or falling
     pace, or a date past ``horizon_days``: no date ("not at the current pace").
 
-    ``usage``: metric, date, quantity; ``entitlements``: entitlement_id, metric, period,
-    limit, ratio. Returns entitlement_id, projected (date or None), status (``reached``,
-    ``projected``, ``not_at_pace``), slope (units per day).
+    Returns one (status, projected date or None, slope in units per day) per entitlement;
+    status is ``reached``, ``projected`` or ``not_at_pace``.
     """
     n, m = window_days, fit_days
-    start = pd.Timestamp(day - dt.timedelta(days=m - 1))
-    recent = usage[(usage["date"] >= start) & (usage["date"] <= pd.Timestamp(day))]
-    offsets = (recent["date"] - pd.Timestamp(day)).dt.days.astype(float)
-    recent = recent.assign(x=offsets, xy=offsets * recent["quantity"], xx=offsets * offsets)
-    sums = recent.groupby("metric")[["x", "quantity", "xy", "xx"]].sum()
-    sums["count"] = recent.groupby("metric").size()
-    merged = entitlements.merge(sums, left_on="metric", right_index=True, how="left").fillna(
-        {"x": 0.0, "quantity": 0.0, "xy": 0.0, "xx": 0.0, "count": 0}
-    )
-    is_month = (merged["period"] == "month").to_numpy()
-    # A month metric: every day of the fit window is a point (missing days are zeros).
-    full_x = float(sum(range(-(m - 1), 1)))
-    full_xx = float(sum(i * i for i in range(-(m - 1), 1)))
-    count = np.where(is_month, m, merged["count"]).astype(float)
-    sx = np.where(is_month, full_x, merged["x"])
-    sxx = np.where(is_month, full_xx, merged["xx"])
-    sy, sxy = merged["quantity"].to_numpy(float), merged["xy"].to_numpy(float)
+    recent = values[:, -m:]
+    x = np.arange(-(recent.shape[1] - 1), 1, dtype=float)
+    reported = ~np.isnan(recent)
+    y = np.where(reported, recent, 0.0)
+    # The points of each line: every day for a month metric, the readings for an instant one.
+    points = np.where(is_month[:, None], True, reported).astype(float)
+    count = points.sum(axis=1)
+    sx, sxx = (points * x).sum(axis=1), (points * x * x).sum(axis=1)
+    sy, sxy = (points * y).sum(axis=1), (points * x * y).sum(axis=1)
     denominator = count * sxx - sx * sx
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(denominator > 0, (count * sxy - sx * sy) / denominator, 0.0)
-        intercept = np.where(count > 0, (sy - slope * sx) / np.where(count > 0, count, 1), 0.0)
-        limit = merged["limit"].to_numpy(float)
+        intercept = np.where(count > 0, (sy - slope * sx) / np.maximum(count, 1), 0.0)
         # First day d where the projected value reaches the limit (see the docstring).
         month_days = (limit - n * intercept + slope * (n * (n - 1) / 2)) / (n * slope)
         instant_days = (limit - intercept) / slope
         days = np.where(is_month, month_days, instant_days)
-    days = np.where(slope > 0, np.ceil(days), np.inf)
-    days = np.maximum(days, 1)
-    reached = merged["ratio"].to_numpy(float) >= 1.0
-    projected_ok = ~reached & np.isfinite(days) & (days <= horizon_days)
-    status = np.where(reached, "reached", np.where(projected_ok, "projected", "not_at_pace"))
-    projected = [
-        day if s == "reached" else day + dt.timedelta(days=int(d)) if s == "projected" else None
-        for s, d in zip(status, days, strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "entitlement_id": merged["entitlement_id"].to_numpy(),
-            "projected": projected,
-            "status": status,
-            "slope": slope,
-        }
-    )
+    days = np.maximum(np.where(slope > 0, np.ceil(days), np.inf), 1)
+    out = []
+    for reached, d, b in zip(ratio >= 1.0, days, slope, strict=True):
+        if reached:
+            out.append(("reached", day, float(b)))
+        elif np.isfinite(d) and d <= horizon_days:
+            out.append(("projected", day + dt.timedelta(days=int(d)), float(b)))
+        else:
+            out.append(("not_at_pace", None, float(b)))
+    return out
 
 
 def _with_projection(
-    utilization: list[dict], usage: pd.DataFrame, *, day: dt.date, config: ScoringConfig
+    utilization: list[dict], usage: Usage, *, day: dt.date, config: ScoringConfig
 ) -> list[dict]:
     if not utilization:
         return utilization
-    entitlements = pd.DataFrame(utilization)[
-        ["entitlement_id", "metric", "period", "limit", "ratio"]
-    ]
+    row_of = {metric: i for i, metric in enumerate(usage.metrics)}
+    empty = np.full(usage.values.shape[1], np.nan)
     projection = limit_projection(
-        usage,
-        entitlements,
+        np.array(
+            [
+                usage.values[row_of[u["metric"]]] if u["metric"] in row_of else empty
+                for u in utilization
+            ]
+        ),
+        is_month=np.array([u["period"] == "month" for u in utilization]),
+        limit=np.array([u["limit"] for u in utilization], dtype=float),
+        ratio=np.array([u["ratio"] for u in utilization], dtype=float),
         day=day,
         window_days=config.usage_window_days,
         fit_days=config.usage_window_days + config.trend_prior_days,
-    ).set_index("entitlement_id")
+    )
     levels = (config.alert_level_1, config.alert_level_2, config.alert_level_3)
     out = []
-    for item in utilization:
-        p = projection.loc[item["entitlement_id"]]
-        projected = p["projected"]
-        if p["status"] == "reached":
+    for item, (status, projected, _slope) in zip(utilization, projection, strict=True):
+        if status == "reached":
             words = "limit reached"
-        elif p["status"] == "projected":
+        elif status == "projected":
             words = f"limit reached around {projected:%d %b %Y} at the current pace"
             if item["term_end"] and projected > item["term_end"]:
                 words += f" (after the term ends on {item['term_end']:%d %b %Y})"
@@ -594,7 +596,7 @@ def _with_projection(
             {
                 **item,
                 "projected": projected,
-                "projection_status": p["status"],
+                "projection_status": status,
                 "projection": words,
                 "marks": levels,
             }
@@ -602,39 +604,35 @@ def _with_projection(
     return out
 
 
-def _usage_series(usage: pd.DataFrame, utilization: list[dict], *, day: dt.date) -> list[dict]:
+def _usage_series(usage: Usage, utilization: list[dict]) -> list[dict]:
     """One chart series per metric: every day of the window (a month metric's missing day
     is 0; an instant metric's is a gap), with the entitlement's limit beside it (a month
     metric's limit is per 30 days, so its daily equivalent is limit / 30)."""
-    if usage.empty:
+    if not usage.metrics:
         return []
-    days = pd.date_range(end=pd.Timestamp(day), periods=USAGE_CHART_DAYS, freq="D")
-    table = usage.pivot_table(index="date", columns="metric", values="quantity", aggfunc="sum")
-    table = table.reindex(days)
+    labels = [d.isoformat() for d in usage.days]
     by_metric = defaultdict(list)
     for item in utilization:
         by_metric[item["metric"]].append(item)
     series = []
-    for metric in table.columns:
+    for metric, row in zip(usage.metrics, usage.values, strict=True):
         items = by_metric.get(metric, [])
         period = items[0]["period"] if items else "month"
-        values = table[metric]
         if period == "month":
-            values = values.fillna(0.0)
+            row = np.nan_to_num(row, nan=0.0)
         limit = sum(i["limit"] for i in items) if items else None
+        daily_limit = None
+        if limit is not None:
+            daily_limit = round(limit / 30, 2) if period == "month" else limit
         series.append(
             {
                 "metric": metric,
                 "period": period,
-                "labels": [d.date().isoformat() for d in days],
-                "values": [None if math.isnan(v) else round(float(v), 2) for v in values],
+                "labels": labels,
+                "values": [None if math.isnan(v) else round(float(v), 2) for v in row],
                 "limit": limit,
-                "daily_limit": None
-                if limit is None
-                else round(limit / 30, 2)
-                if period == "month"
-                else limit,
-                "total": round(float(values.fillna(0).sum()), 2),
+                "daily_limit": daily_limit,
+                "total": round(float(np.nansum(row)), 2),
             }
         )
     return series
@@ -673,19 +671,31 @@ def account_contract_lines(*, account_id: int, day: dt.date) -> list[dict]:
 def account_stakeholders(*, account_id: int) -> list[dict]:
     """Stakeholders grouped by department, each group ordered by role (buyer, sponsor,
     champion, ...), active first, with each executive's priorities by year, newest first
-    (two queries)."""
-    people = list(
-        Stakeholder.objects.filter(account_id=account_id).values(
-            "id", "name", "title", "email", "department", "role", "influence", "active"
+    (one query: people joined to their priorities, a row per priority)."""
+    rows = (
+        Stakeholder.objects.filter(account_id=account_id)
+        .order_by("id", "-priorities__year", "priorities__priority")
+        .values(
+            "id",
+            "name",
+            "title",
+            "email",
+            "department",
+            "role",
+            "influence",
+            "active",
+            "priorities__year",
+            "priorities__priority",
         )
     )
-    priorities = defaultdict(list)
-    for p in (
-        Priority.objects.filter(stakeholder__account_id=account_id)
-        .order_by("-year", "priority")
-        .values("stakeholder_id", "year", "priority", "department", "source")
-    ):
-        priorities[p["stakeholder_id"]].append(p)
+    people: dict[int, dict] = {}
+    priorities: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        year, text = row.pop("priorities__year"), row.pop("priorities__priority")
+        people.setdefault(row["id"], row)
+        if year is not None:
+            priorities[row["id"]].append({"year": year, "priority": text})
+    people = list(people.values())
     labels = dict(Stakeholder._meta.get_field("role").choices)
     departments: dict[str, list[dict]] = defaultdict(list)
     for person in people:
@@ -714,10 +724,11 @@ def account_stakeholders(*, account_id: int) -> list[dict]:
     ]
 
 
-def account_open_opportunities(*, account_id: int) -> list[dict]:
-    """Open opportunities, best score first (one query)."""
-    rows = (
-        Opportunity.objects.filter(account_id=account_id, stage__in=OPEN_STAGES)
+def account_opportunities(*, account_id: int) -> list[dict]:
+    """Every opportunity of the account, best score first (one query): the open ones are
+    the plays, all of them feed the timeline."""
+    return list(
+        Opportunity.objects.filter(account_id=account_id)
         .order_by("-score", "id")
         .values(
             "id",
@@ -734,8 +745,16 @@ def account_open_opportunities(*, account_id: int) -> list[dict]:
             "sponsor__name",
             "sponsor_priority__priority",
             "amount_arr",
+            "created",
+            "closed",
+            "notes",
         )
     )
+
+
+def account_open_opportunities(opportunities: list[dict]) -> list[dict]:
+    """The open ones of ``account_opportunities``, in their order, as the page shows them."""
+    rows = [r for r in opportunities if r["stage"] in OPEN_STAGES]
     plays = dict(Opportunity._meta.get_field("play").choices)
     motions = dict(Opportunity._meta.get_field("motion").choices)
     stages = dict(Opportunity._meta.get_field("stage").choices)
@@ -810,9 +829,12 @@ def account_success_metrics(*, account_id: int) -> list[dict]:
 SIGNAL_LABELS = dict(AccountSignal._meta.get_field("kind").choices)
 
 
-def account_timeline(*, account_id: int, limit: int = TIMELINE_LIMIT) -> list[dict]:
+def account_timeline(
+    *, account_id: int, opportunities: list[dict], limit: int = TIMELINE_LIMIT
+) -> list[dict]:
     """Signals, usage alerts, stage changes (with their notes) and opportunities opened or
-    closed, most recent first, at most ``limit`` (four queries, each capped at ``limit``)."""
+    closed (``opportunities``: from ``account_opportunities``), most recent first, at most
+    ``limit`` (three queries, each capped at ``limit``)."""
     events: list[dict] = []
     for s in (
         AccountSignal.objects.filter(account_id=account_id)
@@ -877,11 +899,8 @@ def account_timeline(*, account_id: int, limit: int = TIMELINE_LIMIT) -> list[di
                 "opportunity_id": c["opportunity_id"],
             }
         )
-    for o in (
-        Opportunity.objects.filter(account_id=account_id)
-        .order_by("-created", "-id")
-        .values("id", "created", "closed", "stage", "play", "motion", "notes")[:limit]
-    ):
+    recent = sorted(opportunities, key=lambda o: (o["created"], o["id"]), reverse=True)
+    for o in recent[:limit]:
         what = plays.get(o["play"]) or o["motion"].replace("_", " ").capitalize()
         events.append(
             {

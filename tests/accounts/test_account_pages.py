@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.http import Http404
@@ -160,76 +161,79 @@ def test_health_change_names_the_component_that_moved_it_most() -> None:
 # --- the projected date the limit is reached ----------------------------------------------
 
 
-def _days(values: list[float], metric: str, end: dt.date = AS_OF) -> pd.DataFrame:
-    dates = pd.date_range(end=pd.Timestamp(end), periods=len(values), freq="D")
-    return pd.DataFrame({"metric": metric, "date": dates, "quantity": values})
-
-
-def _entitlement(metric, period, limit, ratio, entitlement_id=1) -> dict:
-    return {
-        "entitlement_id": entitlement_id,
-        "metric": metric,
-        "period": period,
-        "limit": limit,
-        "ratio": ratio,
-    }
+def _project(rows: list[tuple[list[float], str, float, float]]) -> list[tuple]:
+    """(daily values ending on AS_OF, period, limit, ratio) per entitlement."""
+    width = max(len(values) for values, *_ in rows)
+    matrix = np.full((len(rows), width), np.nan)
+    for i, (values, *_) in enumerate(rows):
+        matrix[i, width - len(values) :] = values
+    return limit_projection(
+        matrix,
+        is_month=np.array([period == "month" for _, period, _, _ in rows]),
+        limit=np.array([limit for *_, limit, _ in rows]),
+        ratio=np.array([ratio for *_, ratio in rows]),
+        day=AS_OF,
+    )
 
 
 def test_projection_of_a_rising_level() -> None:
     """GIVEN seats rising by 1 a day, at 80 today against a limit of 100
     THEN the limit is reached in 20 days."""
-    usage = _days([80 - 59 + i for i in range(60)], "seats")
-    ents = pd.DataFrame([_entitlement("seats", "instant", 100.0, 0.8)])
+    [(status, projected, slope)] = _project(
+        [([80 - 59 + i for i in range(60)], "instant", 100, 0.8)]
+    )
 
-    got = limit_projection(usage, ents, day=AS_OF).iloc[0]
+    assert status == "projected"
+    assert projected == AS_OF + dt.timedelta(days=20)
+    assert slope == pytest.approx(1.0)
 
-    assert got["status"] == "projected"
-    assert got["projected"] == AS_OF + dt.timedelta(days=20)
-    assert got["slope"] == pytest.approx(1.0)
+
+def test_projection_of_an_instant_metric_uses_its_readings_only() -> None:
+    """GIVEN readings every other day (the gaps are no reading, not zero), rising 2 a
+    reading: 1 a day. THEN the same date as with daily readings."""
+    values = [np.nan if i % 2 else 80 - 59 + i for i in range(60)]
+    values[-1] = 80
+
+    [(status, projected, slope)] = _project([(values, "instant", 100, 0.8)])
+
+    assert (status, projected) == ("projected", AS_OF + dt.timedelta(days=20))
+    assert slope == pytest.approx(1.0)
 
 
 def test_projection_of_a_rising_flow_over_its_30_day_window() -> None:
     """GIVEN api calls of 100 + t a day (t = -59 .. 0), the 30-day sum today is
     30 x 100 - 435 = 2,565; the sum over the 30 days ending on day d is 2,565 + 30 d
-    THEN a limit of 3,000 is reached on the first d with 30 d >= 435: d = 15."""
-    usage = _days([100.0 + t for t in range(-59, 1)], "api_calls")
-    ents = pd.DataFrame([_entitlement("api_calls", "month", 3000.0, 2565 / 3000)])
+    THEN a limit of 3,000 is reached on the first d with 30 d >= 435: d = 15.
+    A month metric's missing day counts as 0: the same flow with a silent day ends later."""
+    rising = [100.0 + t for t in range(-59, 1)]
+    silent = [*rising[:-1], np.nan]
 
-    got = limit_projection(usage, ents, day=AS_OF).iloc[0]
+    got = _project([(rising, "month", 3000.0, 2565 / 3000), (silent, "month", 3000.0, 2465 / 3000)])
 
-    assert got["projected"] == AS_OF + dt.timedelta(days=15)
+    assert got[0][1] == AS_OF + dt.timedelta(days=15)
+    assert got[1][1] > got[0][1]
 
 
 def test_projection_flat_falling_reached_and_too_far() -> None:
-    usage = pd.concat(
+    got = _project(
         [
-            _days([500.0] * 60, "flat"),
-            _days([100.0 - t * 0.5 for t in range(60)], "falling"),
-            _days([40.0] * 60, "over"),
-            _days([10.0 + t * 0.001 for t in range(60)], "slow"),
-        ]
-    )
-    ents = pd.DataFrame(
-        [
-            _entitlement("flat", "month", 20000.0, 0.75, 1),
-            _entitlement("falling", "instant", 200.0, 0.35, 2),
-            _entitlement("over", "month", 1000.0, 1.2, 3),
-            _entitlement("slow", "instant", 100.0, 0.1, 4),
-            _entitlement("no_usage", "month", 100.0, 0.0, 5),
+            ([500.0] * 60, "month", 20000.0, 0.75),
+            ([100.0 - t * 0.5 for t in range(60)], "instant", 200.0, 0.35),
+            ([40.0] * 60, "month", 1000.0, 1.2),
+            ([10.0 + t * 0.001 for t in range(60)], "instant", 100.0, 0.1),
+            ([np.nan] * 60, "month", 100.0, 0.0),
         ]
     )
 
-    got = limit_projection(usage, ents, day=AS_OF).set_index("entitlement_id")
-
-    assert list(got["status"]) == [
+    assert [status for status, _, _ in got] == [
         "not_at_pace",
         "not_at_pace",
         "reached",
         "not_at_pace",  # 90 to go at 0.001 a day: past the horizon
-        "not_at_pace",
+        "not_at_pace",  # no usage at all
     ]
-    assert got.loc[3, "projected"] == AS_OF
-    assert got.loc[1, "projected"] is None
+    assert got[2][1] == AS_OF
+    assert got[0][1] is None
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -351,7 +355,7 @@ def test_account_page_runs_a_fixed_number_of_queries(
 
     user_roles(ae1)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         page = account_page(user=ae1, external_id="GEN-0001")
 
     assert len(page.utilization) == metrics

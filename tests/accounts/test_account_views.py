@@ -108,8 +108,8 @@ def test_account_page_request_runs_a_fixed_number_of_queries(
     _book(accounts, metrics)
     client = client_for_new("ae1", "ae")
 
-    # session, user, roles, then the page's own fifteen
-    with django_assert_num_queries(18):
+    # session, user, roles, then the page's own thirteen
+    with django_assert_num_queries(16):
         assert client.get("/accounts/GEN-0001/").status_code == 200
 
 
