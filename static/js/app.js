@@ -7,6 +7,7 @@
    - After a swap, the region's status (.js-announce) is read out by screen readers. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   document.addEventListener("click", function (event) {
     var printer = event.target.closest("[data-print]");
