@@ -414,7 +414,8 @@ def opportunity_stage_advance(
         why = (
             "Say why it was lost."
             if stage == Stage.LOST
-            else f"{len(missing)} exit criteria are not checked: give a reason to move on anyway."
+            else f"{len(missing)} exit criteri{'on is' if len(missing) == 1 else 'a are'} not "
+            "checked: give a reason to move on anyway."
         )
         raise ValidationError({"reason": why})
     return opportunity_stage_change(opportunity=opportunity, stage=stage, user=user, note=reason)

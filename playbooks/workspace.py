@@ -564,7 +564,8 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     ]
     current_arr = sum((line.arr for line in lines), Decimal(0))
     triggers = explanation["triggers"]
-    framing = ", ".join(t["label"].lower() for t in triggers) if triggers else ""
+    words = [t["label"] for t in triggers]
+    framing = ", ".join([*words[:1], *(w[:1].lower() + w[1:] for w in words[1:])])
     renewing = renewing_lines(lines=lines, as_of=o.as_of)
     return {
         "anchor": _anchor(metrics),
