@@ -15,6 +15,7 @@ def healthz(request):
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("playbooks.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),

@@ -7,6 +7,7 @@
    - After a swap, the region's status (.js-announce) is read out by screen readers. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   document.addEventListener("click", function (event) {
     var printer = event.target.closest("[data-print]");
@@ -52,6 +53,20 @@
     link.setAttribute("aria-expanded", "true");
     var label = link.querySelector(".toggle-label");
     if (label) { label.textContent = link.getAttribute("data-collapse-label") || "Hide"; }
+  });
+
+  // Filter forms: empty fields stay out of the request, so the pushed URL reads well.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.verb !== "get" || !elt.closest || !elt.closest("form[data-autosubmit]")) { return; }
+    var params = event.detail.parameters;
+    var names = params instanceof FormData ? Array.from(params.keys()) : Object.keys(params);
+    names.forEach(function (name) {
+      var value = params instanceof FormData ? params.get(name) : params[name];
+      if (value === "" || value === null) {
+        if (params instanceof FormData) { params.delete(name); } else { delete params[name]; }
+      }
+    });
   });
 
   document.addEventListener("change", function (event) {
