@@ -84,6 +84,7 @@ def prepare(accounts: int, opportunities: int, seed: int, reuse: bool) -> str:
         and _psql(url, "SELECT count(*) FROM accounts_account") == str(accounts)
         and _psql(url, scored) not in ("", "0")
     ):
+        _manage(url, "migrate", "-v0")  # the code may have moved on since the book was made
         _top_up(url, opportunities)
         return url
     url = scratch_database(DATABASE)
