@@ -5,13 +5,17 @@ renders the full page or, for an htmx request, its partial. Every read goes thro
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .filters import ELIGIBILITY_REASONS
 from .models import Segment
 from .page_selectors import TIMELINE_KINDS, account_list_page, account_page
+from .pagecache import account_page_cached
 
 LABELS = {
     "reasons": dict(ELIGIBILITY_REASONS),
@@ -47,14 +51,27 @@ def account_list(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def account_detail(request, external_id: str):
-    """One account; an htmx request for the timeline (filtered by kind) gets it alone."""
-    page = account_page(
+    """One account; an htmx request for the timeline (filtered by kind) gets it alone. The
+    content comes from ``account_page`` or, when enabled, the account page cache."""
+    partial = _partial(request, "timeline")
+
+    def build() -> tuple[str, str]:
+        page = account_page(
+            user=request.user,
+            external_id=external_id,
+            timeline_kind=request.GET.get("timeline", ""),
+        )
+        context = {"page": page, "labels": LABELS, "timeline_kinds": TIMELINE_KINDS.items()}
+        template = "accounts/_account_page.html" + ("#timeline" if partial else "")
+        return page.account.name, render_to_string(template, context, request=request)
+
+    title, content = account_page_cached(
         user=request.user,
-        external_id=external_id,
-        timeline_kind=request.GET.get("timeline", ""),
+        path=request.path + ("#timeline" if partial else ""),
+        query=dict(request.GET.lists()),
+        build=build,
     )
-    template = "accounts/account_detail.html"
-    if _partial(request, "timeline"):
-        template += "#timeline"
-    context = {"page": page, "labels": LABELS, "timeline_kinds": TIMELINE_KINDS.items()}
-    return render(request, template, context)
+    if partial:
+        return HttpResponse(content)
+    context = {"title": title, "content": mark_safe(content)}  # our own rendered template
+    return render(request, "accounts/account_detail.html", context)

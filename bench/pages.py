@@ -20,9 +20,12 @@ and time:
      latency p50 / p95;
   2. ``--sessions`` sessions at once for ``--seconds`` per page: requests/s and errors.
 Targets: one session, each page's p95 under 100 ms; 20 sessions, zero errors and each page
-at least 1/15 of the floor's requests/s.
+at least 1/15 of the floor's requests/s. Both with the page caches on (a shared Redis cache,
+the production setting: ``ACCOUNT_PAGE_CACHE_SECONDS``, ``OPPORTUNITY_LIST_CACHE_SECONDS``)
+and off (every request computes its page), unless ``--cache`` picks one.
 
     .venv/bin/python bench/pages.py [--accounts 100000] [--opportunities 100000] [--reuse]
+                                    [--cache both|on|off] [--cache-url redis://...]
 """
 
 from __future__ import annotations
@@ -343,7 +346,6 @@ LABELS = {
 
 def report(single: dict, many: dict, sessions: int) -> bool:
     floor_rps = many["floor"]["rps"]
-    print()
     print(
         f"{'page':<36}{'1 session p50':>14}{'p95':>9}{'req/s':>9}"
         f"{f'{sessions} sessions req/s':>22}{'errors':>8}{'share of floor':>16}"
@@ -392,6 +394,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per process")
     parser.add_argument("--port", type=int, default=8861)
+    parser.add_argument(
+        "--cache", choices=["both", "on", "off"], default="both", help="page cache settings run"
+    )
+    parser.add_argument(
+        "--cache-url", default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/6")
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -404,25 +412,56 @@ def main() -> None:
     )
     print(f"[book: {counts}; prepared in {time.perf_counter() - started:.0f} s]", flush=True)
     pages = targets(url)
+    configurations = {
+        "page caches on (shared Redis cache, the production setting)": {
+            "CACHE_URL": args.cache_url,
+            "ACCOUNT_PAGE_CACHE_SECONDS": "300",
+            "OPPORTUNITY_LIST_CACHE_SECONDS": "300",
+        },
+        "page caches off (every request queries PostgreSQL)": {
+            "ACCOUNT_PAGE_CACHE_SECONDS": "0",
+            "OPPORTUNITY_LIST_CACHE_SECONDS": "0",
+        },
+    }
+    if args.cache != "both":
+        configurations = {
+            name: extra
+            for name, extra in configurations.items()
+            if (" on " in name) == (args.cache == "on")
+        }
+    ok = True
+    for name, extra in configurations.items():
+        single, concurrent, users = measure(url, pages, args, extra)
+        print(f"\n-- {name}; sessions signed in as {', '.join(users)}")
+        ok &= report(single, concurrent, args.sessions)
+    print(f"\nall targets {'met' if ok else 'NOT met'}")
+
+
+def measure(url: str, pages: dict, args, extra: dict[str, str]) -> tuple[dict, dict, list]:
+    """Start gunicorn with ``extra`` settings, sign the sessions in, warm up, then the
+    one-session run and the many-sessions run of every page."""
+    if extra.get("CACHE_URL"):
+        import redis
+
+        redis.Redis.from_url(extra["CACHE_URL"]).flushdb()  # no page of an earlier run
     server = gunicorn(
         url,
         args.port,
         workers=args.workers,
         threads=args.threads,
         # Sessions pause between runs; keep their connections as a browser's would be.
-        extra_env={"GUNICORN_CMD_ARGS": "--keep-alive 120"},
+        extra_env={"GUNICORN_CMD_ARGS": "--keep-alive 120", **extra},
     )
     try:
         users = [ae for ae in AES if ae in pages]
         one = [Session(args.port, users[0])]
         many = [Session(args.port, users[i % len(users)]) for i in range(args.sessions)]
-        print(
-            f"gunicorn: {args.workers} processes x {args.threads} threads on 127.0.0.1:"
-            f"{args.port}; {len(many)} sessions signed in as {', '.join(users)}",
-            flush=True,
-        )
-        for kind in LABELS:  # warm every process's connections and caches
-            run(many, kind, pages, seconds=5, max_requests=4 * len(many))
+        # Warm up: every session's connection, then every page once (one session per AE
+        # walks its pages), so that with the caches on the runs below measure warm caches.
+        walkers = [Session(args.port, ae) for ae in users]
+        for kind in LABELS:
+            run(many, kind, pages, seconds=5, max_requests=len(many))
+            run(walkers, kind, pages, seconds=300, max_requests=len(users) * PAGES_PER_SESSION)
         single = {
             kind: run(
                 one,
@@ -437,13 +476,12 @@ def main() -> None:
             kind: run(many, kind, pages, seconds=args.seconds, max_requests=args.max_requests)
             for kind in LABELS
         }
-        for session in [*one, *many]:
+        for session in [*one, *many, *walkers]:
             session.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    ok = report(single, concurrent, args.sessions)
-    print(f"\nall targets {'met' if ok else 'NOT met'}")
+    return single, concurrent, users
 
 
 if __name__ == "__main__":
