@@ -262,7 +262,7 @@ def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountP
         stakeholders=account_stakeholders(account_id=account.pk),
         opportunities=account_open_opportunities(opportunities),
         actions=account_actions(account_id=account.pk, as_of=as_of),
-        held_back=account_held_back(account_id=account.pk, as_of=as_of),
+        held_back=account_held_back(current),
         success_metrics=account_success_metrics(account_id=account.pk),
         timeline=timeline,
         health_chart=health_chart(trend, threshold=config.health_threshold),
@@ -318,7 +318,15 @@ def usage_chart(series: dict) -> dict:
 
 # --- health: components, trend, why it changed -------------------------------------------------
 
-HEALTH_COLUMNS = ["as_of", "score", *(name for name, _ in COMPONENTS), "eligible", "reasons"]
+HEALTH_COLUMNS = [
+    "as_of",
+    "score",
+    *(name for name, _ in COMPONENTS),
+    "eligible",
+    "reasons",
+    # Held-back candidates (issue 12), where the snapshot has them.
+    *(["held_back"] if any(f.name == "held_back" for f in HealthSnapshot._meta.fields) else []),
+]
 
 
 def account_health_history(*, account_id: int) -> list[dict]:
@@ -797,12 +805,31 @@ def account_actions(*, account_id: int, as_of: dt.date | None) -> list[dict]:
     ]
 
 
-def account_held_back(*, account_id: int, as_of: dt.date | None) -> list[dict]:
-    """HELD-BACK CANDIDATES (issue 12): play, target, score and reason of the candidates
-    that wait (``recently_lost``, ``deal_in_progress``, ``one_at_a_time``). Issue 12 stores
-    them with the account's results; until that lands this returns nothing and the page
-    shows its empty state."""
-    return []
+HELD_BACK_REASONS = {
+    "recently_lost": "Lost recently: not proposed again yet",
+    "deal_in_progress": "Waits for the deal of its kind in progress",
+    "one_at_a_time": "One conversation of each kind at a time",
+}
+
+
+def account_held_back(health_row: dict | None) -> list[dict]:
+    """The candidates that wait (scoring.md section 4b), best score first, with their reason
+    in words: read from the health snapshot's ``held_back`` (issue 12 stores them there;
+    on a snapshot without them, none)."""
+    plays = dict(Opportunity._meta.get_field("play").choices)
+    held = (health_row or {}).get("held_back") or []
+    return [
+        {
+            "play": h.get("play"),
+            "play_label": plays.get(h.get("play"), (h.get("play") or "").replace("_", " ")),
+            "target_sku": h.get("target_sku"),
+            "score": h.get("score"),
+            "reason": h.get("reason"),
+            "reason_label": HELD_BACK_REASONS.get(h.get("reason"), h.get("reason") or ""),
+            "detail": h.get("detail") or "",
+        }
+        for h in sorted(held, key=lambda h: -(h.get("score") or 0))
+    ]
 
 
 def account_success_metrics(*, account_id: int) -> list[dict]:

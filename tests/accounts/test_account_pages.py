@@ -14,6 +14,7 @@ from django.http import Http404
 from accounts.filters import AccountFilterSet
 from accounts.models import Account, ContractLine, Entitlement, Priority, Stakeholder
 from accounts.page_selectors import (
+    account_held_back,
     account_list_page_rows,
     account_page,
     health_change_explain,
@@ -381,3 +382,36 @@ def test_account_list_page_runs_a_fixed_number_of_queries(
         rows = account_list_page_rows(page, as_of=AS_OF)
 
     assert len(rows) == accounts
+
+
+def test_held_back_candidates_wait_with_their_reason_in_words() -> None:
+    """GIVEN a health snapshot holding back two candidates (issue 12's ``held_back``)
+    THEN the page lists them best score first, each with its reason in words."""
+    row = {
+        "held_back": [
+            {
+                "play": "feature_upsell",
+                "target_sku": "CORE-ENT",
+                "score": 5.0,
+                "reason": "one_at_a_time",
+                "detail": "",
+            },
+            {
+                "play": "adjacent_cross_sell",
+                "target_sku": "PLO",
+                "score": 9.5,
+                "reason": "deal_in_progress",
+                "detail": "a cross-sell is at proposal",
+            },
+        ]
+    }
+
+    held = account_held_back(row)
+
+    assert [(h["play_label"], h["target_sku"]) for h in held] == [
+        ("Adjacent cross-sell", "PLO"),
+        ("Feature upsell", "CORE-ENT"),
+    ]
+    assert held[0]["reason_label"] == "Waits for the deal of its kind in progress"
+    assert held[1]["reason_label"] == "One conversation of each kind at a time"
+    assert account_held_back(None) == [] and account_held_back({"score": 80}) == []
