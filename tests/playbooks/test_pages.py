@@ -398,3 +398,14 @@ def test_detail_and_explanation_query_counts_are_constant(book, django_assert_nu
         client.get(f"/opportunities/{o.pk}/")
     with django_assert_num_queries(5):
         _htmx(client, f"/opportunities/{o.pk}/", f"why-{o.pk}")
+
+
+def test_closed_crm_opportunity_page_reads_without_a_score(book):
+    """An opportunity imported from the CRM (no trigger, no scoring date), already lost."""
+    o = Opportunity.objects.get(external_id="AS-011-O2")
+    response = _client("ae1").get(f"/opportunities/{o.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "imported from the CRM" in html
+    assert "The score</h3>" not in html
+    assert "Move the opportunity" not in html  # closed: nothing to move
