@@ -409,3 +409,14 @@ def test_closed_crm_opportunity_page_reads_without_a_score(book):
     assert "imported from the CRM" in html
     assert "The score</h3>" not in html
     assert "Move the opportunity" not in html  # closed: nothing to move
+
+
+def test_managers_list_query_count_is_constant(book, django_assert_num_queries):
+    """A manager's list also reads the owners for its owner filter: one more query."""
+    client = _client("manager")
+    client.get("/opportunities/?owner=ae1@vendor.example")
+    with django_assert_num_queries(7):
+        client.get("/opportunities/?owner=ae1@vendor.example")
+    _grow(40)
+    with django_assert_num_queries(7):
+        assert client.get("/opportunities/?owner=ae1@vendor.example").status_code == 200
