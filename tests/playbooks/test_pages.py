@@ -420,3 +420,101 @@ def test_managers_list_query_count_is_constant(book, django_assert_num_queries):
     _grow(40)
     with django_assert_num_queries(7):
         assert client.get("/opportunities/?owner=ae1@vendor.example").status_code == 200
+
+
+# --- Every route, every role ----------------------------------------------------------
+
+ROUTES = [
+    # (name, method, path template, htmx target)
+    ("home", "get", "/", None),
+    ("list", "get", "/opportunities/", None),
+    ("list-rows", "get", "/opportunities/?status=ready", "results"),
+    ("detail", "get", "/opportunities/{pk}/", None),
+    ("why", "get", "/opportunities/{pk}/", "why-{pk}"),
+    ("stage", "post", "/opportunities/{pk}/stage/", None),
+    ("deal", "post", "/opportunities/{pk}/deal/", None),
+    ("tick", "post", "/opportunities/{pk}/criteria/requirements/", None),
+]
+# NW-001 belongs to ae1 (and csm1); ae2 owns other accounts.
+EXPECTED = {
+    "anonymous": {
+        "home": 302,
+        "list": 302,
+        "list-rows": 302,
+        "detail": 302,
+        "why": 302,
+        "stage": 302,
+        "deal": 302,
+        "tick": 302,
+    },
+    "ae1": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 200,
+        "deal": 200,
+        "tick": 200,
+    },
+    "ae2": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 404,
+        "why": 404,
+        "stage": 404,
+        "deal": 404,
+        "tick": 404,
+    },
+    "csm1": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 403,
+        "deal": 403,
+        "tick": 403,
+    },
+    "manager": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 200,
+        "deal": 200,
+        "tick": 200,
+    },
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_every_route_for_every_role(book, username):
+    """One table: each page and partial, each role. Outside one's reach is a 404 whatever
+    the method; every answer carries the Content-Security-Policy."""
+    assert set(EXPECTED[username]) == {name for name, *_ in ROUTES}, "a route without an entry"
+    client = Client() if username == "anonymous" else _client(username)
+    pk = Opportunity.objects.get(account__external_id="NW-001", play="tier_upgrade").pk
+    for name, method, template, target in ROUTES:
+        path = template.format(pk=pk)
+        headers = {}
+        if target:
+            headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": target.format(pk=pk)}
+        if method == "post":
+            headers["HTTP_HX_REQUEST"] = "true"
+            response = client.post(path, {"stage": "identified", "checked": ""}, **headers)
+        else:
+            response = client.get(path, **headers)
+        assert response.status_code == EXPECTED[username][name], (username, name)
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_list_ignores_bad_parameters(book):
+    client = _client("ae1")
+    response = client.get("/opportunities/?status=bogus&page=abc&renewal_within=x&ordering=nope")
+    assert response.status_code == 200
+    assert _row_ids(response.content.decode()) == _row_ids(
+        client.get("/opportunities/").content.decode()
+    )
