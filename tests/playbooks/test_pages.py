@@ -518,3 +518,26 @@ def test_list_ignores_bad_parameters(book):
     assert _row_ids(response.content.decode()) == _row_ids(
         client.get("/opportunities/").content.decode()
     )
+
+
+def test_form_partials_query_counts_are_constant(book, django_assert_num_queries):
+    """The htmx answers to a tick, a deal save and a refused stage move: the same number of
+    queries on a small and a grown book."""
+    client = _client("ae1")
+    o = Opportunity.objects.get(account__external_id="NW-001", play="tier_upgrade")
+    url = f"/opportunities/{o.pk}"
+
+    def calls():
+        client.post(f"{url}/criteria/requirements/", {"checked": "1"}, HTTP_HX_REQUEST="true")
+        client.post(f"{url}/deal/", {"notes": "n"}, HTTP_HX_REQUEST="true")
+        client.post(f"{url}/stage/", {"stage": "proposal"}, HTTP_HX_REQUEST="true")
+
+    calls()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        calls()
+    _grow(40)
+    with django_assert_num_queries(len(small.captured_queries)):
+        calls()
