@@ -9,6 +9,14 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // On a phone, a filter panel starts closed unless a filter is on (the results come first).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 720px)").matches) { return; }
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (panel) {
+      if (!panel.querySelector(".filter-summary .badge")) { panel.removeAttribute("open"); }
+    });
+  });
+
   document.addEventListener("click", function (event) {
     var printer = event.target.closest("[data-print]");
     if (printer) {

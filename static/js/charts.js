@@ -38,7 +38,7 @@
         borderColor: colour,
         backgroundColor: kind === "line" ? withAlpha(colour, 0.12) : colour,
         borderWidth: kind === "line" ? 2 : 0,
-        pointRadius: kind === "line" && (ds.data || []).length > 40 ? 0 : 2.5,
+        pointRadius: kind === "line" && (ds.data || []).length > 20 ? 0 : 2.5,
         pointHoverRadius: 4,
         tension: 0.25,
         fill: ds.fill === true,
@@ -62,6 +62,9 @@
         maintainAspectRatio: false,
         animation: reduced ? false : { duration: 300 },
         interaction: { mode: "index", intersect: false },
+        onResize: function (chart, size) {
+          chart.options.scales.x.ticks.maxTicksLimit = size.width < 500 ? 4 : 8;
+        },
         plugins: {
           legend: { display: opts.legend !== false && datasets.length > 1,
                     position: "bottom", labels: { color: ink, boxWidth: 12 } },
@@ -77,7 +80,8 @@
         },
         scales: {
           x: { stacked: !!opts.stacked, grid: { display: false },
-               ticks: { color: ink, maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
+               ticks: { color: ink, maxRotation: 0, autoSkip: true,
+                        maxTicksLimit: canvas.clientWidth < 500 ? 4 : 8 } },
           y: { stacked: !!opts.stacked, min: opts.y_min, max: opts.y_max,
                grid: { color: grid }, border: { display: false },
                ticks: { color: ink, callback: function (v) { return v.toLocaleString() + suffix; } } }

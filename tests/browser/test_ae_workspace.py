@@ -16,7 +16,7 @@ import pytest
 from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStageChange
 from tests.factories import AccountFactory
 
-from .conftest import SCREENSHOTS, log_in
+from .conftest import DESKTOP, PHONE, SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,13 @@ def test_list_filter_sort_page_and_reload(watched, big_book):
     assert page.url == f"{base}/opportunities/"
     assert len(_row_ids(page)) == 25
     watched.check_page("opportunities")
+    # Loaded on a phone, the results come first: the filter panel starts closed.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.locator("#f-status").is_hidden()
+    page.screenshot(path=str(SCREENSHOTS / "opportunities-phone-load-390.png"))
+    page.set_viewport_size(DESKTOP)
+    page.reload()
 
     # Filter: the table updates in place and the URL keeps the state.
     page.select_option("#f-status", "ready")

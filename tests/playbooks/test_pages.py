@@ -398,3 +398,146 @@ def test_detail_and_explanation_query_counts_are_constant(book, django_assert_nu
         client.get(f"/opportunities/{o.pk}/")
     with django_assert_num_queries(5):
         _htmx(client, f"/opportunities/{o.pk}/", f"why-{o.pk}")
+
+
+def test_closed_crm_opportunity_page_reads_without_a_score(book):
+    """An opportunity imported from the CRM (no trigger, no scoring date), already lost."""
+    o = Opportunity.objects.get(external_id="AS-011-O2")
+    response = _client("ae1").get(f"/opportunities/{o.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "imported from the CRM" in html
+    assert "The score</h3>" not in html
+    assert "Move the opportunity" not in html  # closed: nothing to move
+
+
+def test_managers_list_query_count_is_constant(book, django_assert_num_queries):
+    """A manager's list also reads the owners for its owner filter: one more query."""
+    client = _client("manager")
+    client.get("/opportunities/?owner=ae1@vendor.example")
+    with django_assert_num_queries(7):
+        client.get("/opportunities/?owner=ae1@vendor.example")
+    _grow(40)
+    with django_assert_num_queries(7):
+        assert client.get("/opportunities/?owner=ae1@vendor.example").status_code == 200
+
+
+# --- Every route, every role ----------------------------------------------------------
+
+ROUTES = [
+    # (name, method, path template, htmx target)
+    ("home", "get", "/", None),
+    ("list", "get", "/opportunities/", None),
+    ("list-rows", "get", "/opportunities/?status=ready", "results"),
+    ("detail", "get", "/opportunities/{pk}/", None),
+    ("why", "get", "/opportunities/{pk}/", "why-{pk}"),
+    ("stage", "post", "/opportunities/{pk}/stage/", None),
+    ("deal", "post", "/opportunities/{pk}/deal/", None),
+    ("tick", "post", "/opportunities/{pk}/criteria/requirements/", None),
+]
+# NW-001 belongs to ae1 (and csm1); ae2 owns other accounts.
+EXPECTED = {
+    "anonymous": {
+        "home": 302,
+        "list": 302,
+        "list-rows": 302,
+        "detail": 302,
+        "why": 302,
+        "stage": 302,
+        "deal": 302,
+        "tick": 302,
+    },
+    "ae1": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 200,
+        "deal": 200,
+        "tick": 200,
+    },
+    "ae2": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 404,
+        "why": 404,
+        "stage": 404,
+        "deal": 404,
+        "tick": 404,
+    },
+    "csm1": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 403,
+        "deal": 403,
+        "tick": 403,
+    },
+    "manager": {
+        "home": 302,
+        "list": 200,
+        "list-rows": 200,
+        "detail": 200,
+        "why": 200,
+        "stage": 200,
+        "deal": 200,
+        "tick": 200,
+    },
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_every_route_for_every_role(book, username):
+    """One table: each page and partial, each role. Outside one's reach is a 404 whatever
+    the method; every answer carries the Content-Security-Policy."""
+    assert set(EXPECTED[username]) == {name for name, *_ in ROUTES}, "a route without an entry"
+    client = Client() if username == "anonymous" else _client(username)
+    pk = Opportunity.objects.get(account__external_id="NW-001", play="tier_upgrade").pk
+    for name, method, template, target in ROUTES:
+        path = template.format(pk=pk)
+        headers = {}
+        if target:
+            headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": target.format(pk=pk)}
+        if method == "post":
+            headers["HTTP_HX_REQUEST"] = "true"
+            response = client.post(path, {"stage": "identified", "checked": ""}, **headers)
+        else:
+            response = client.get(path, **headers)
+        assert response.status_code == EXPECTED[username][name], (username, name)
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_list_ignores_bad_parameters(book):
+    client = _client("ae1")
+    response = client.get("/opportunities/?status=bogus&page=abc&renewal_within=x&ordering=nope")
+    assert response.status_code == 200
+    assert _row_ids(response.content.decode()) == _row_ids(
+        client.get("/opportunities/").content.decode()
+    )
+
+
+def test_form_partials_query_counts_are_constant(book, django_assert_num_queries):
+    """The htmx answers to a tick, a deal save and a refused stage move: the same number of
+    queries on a small and a grown book."""
+    client = _client("ae1")
+    o = Opportunity.objects.get(account__external_id="NW-001", play="tier_upgrade")
+    url = f"/opportunities/{o.pk}"
+
+    def calls():
+        client.post(f"{url}/criteria/requirements/", {"checked": "1"}, HTTP_HX_REQUEST="true")
+        client.post(f"{url}/deal/", {"notes": "n"}, HTTP_HX_REQUEST="true")
+        client.post(f"{url}/stage/", {"stage": "proposal"}, HTTP_HX_REQUEST="true")
+
+    calls()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        calls()
+    _grow(40)
+    with django_assert_num_queries(len(small.captured_queries)):
+        calls()
