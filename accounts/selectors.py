@@ -6,12 +6,31 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from playbooks.models import (
+    OPEN_STAGES,
     AccountAction,
     HealthSnapshot,
+    Opportunity,
     UtilizationSnapshot,
 )
 from playbooks.selectors import latest_scoring_run
@@ -40,6 +59,48 @@ def account_list(*, user, day: dt.date | None = None) -> QuerySet[Account]:
             renewal_date=Subquery(active.order_by("end_date").values("end_date")[:1]),
         )
         .order_by("external_id")
+    )
+
+
+def account_rows(*, user, as_of: dt.date | None = None) -> QuerySet[Account]:
+    """``account_list`` with what the list page and the API sort and filter on (see
+    ``filters.AccountFilterSet``), all as of the latest scoring date: ``health_score``,
+    ``eligible`` and ``health_reasons`` (a join on that date's snapshot), ``top_utilization``
+    (the highest ratio of the account's entitlements) and ``open_opportunities``. One query
+    for a page, whatever the book's size (the subqueries are correlated per row returned)."""
+    as_of = as_of or scoring_as_of()
+    open_count = (
+        Opportunity.objects.filter(account=OuterRef("pk"), stage__in=OPEN_STAGES)
+        .order_by()
+        .values("account")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = account_list(user=user, day=as_of or timezone.localdate()).annotate(
+        open_opportunities=Coalesce(Subquery(open_count, output_field=IntegerField()), 0)
+    )
+    if as_of is None:
+        return rows.annotate(
+            health_score=Value(None, output_field=FloatField()),
+            eligible=Value(None, output_field=BooleanField()),
+            health_reasons=Value(None, output_field=JSONField()),
+            top_utilization=Value(None, output_field=FloatField()),
+        )
+    top = (
+        UtilizationSnapshot.objects.filter(
+            entitlement__contract__account=OuterRef("pk"), as_of=as_of
+        )
+        .order_by()
+        .values("entitlement__contract__account")
+        .annotate(top=Max("ratio"))
+        .values("top")
+    )
+    return rows.annotate(
+        snapshot=FilteredRelation("health_snapshots", condition=Q(health_snapshots__as_of=as_of)),
+        health_score=F("snapshot__score"),
+        eligible=F("snapshot__eligible"),
+        health_reasons=F("snapshot__reasons"),
+        top_utilization=Subquery(top, output_field=FloatField()),
     )
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pandas as pd
 from django.conf import settings
@@ -186,7 +187,8 @@ def _digest_lines(claimed: pd.DataFrame) -> pd.DataFrame:
     ).drop_duplicates("entitlement_id")
     return alerts.assign(
         text=_alert_texts(alerts),
-        url="/accounts/" + alerts["entitlement__contract__account__external_id"] + "/",
+        # The account page (accounts:account-detail); an external id is any text.
+        url="/accounts/" + alerts["entitlement__contract__account__external_id"].map(quote) + "/",
     )
 
 

@@ -154,6 +154,38 @@ class OpportunityStageChange(models.Model):
         return f"{self.from_stage or '-'} -> {self.to_stage}"
 
 
+class OpportunityCriterionCheckQuerySet(AccountScopedQuerySet):
+    account_path = "opportunity__account__"
+
+
+class OpportunityCriterionCheck(models.Model):
+    """A person's tick (or untick) of a workflow exit criterion (``playbooks.workflow``),
+    with who and when. Criteria the data answers are never stored: they are read live."""
+
+    opportunity = models.ForeignKey(  # indexed first in opportunity_criterion_key
+        Opportunity, on_delete=models.CASCADE, related_name="criterion_checks", db_index=False
+    )
+    criterion = models.CharField(max_length=64)
+    checked = models.BooleanField(default=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    checked_at = models.DateTimeField()
+
+    objects = OpportunityCriterionCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opportunity", "criterion"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "criterion"], name="opportunity_criterion_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} {'checked' if self.checked else 'unchecked'}"
+
+
 class ScoringRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"

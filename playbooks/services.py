@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -34,6 +35,7 @@ from .models import (
     AccountAction,
     HealthSnapshot,
     Opportunity,
+    OpportunityCriterionCheck,
     OpportunityStageChange,
     ScoringRun,
     ScoringRunStatus,
@@ -50,6 +52,8 @@ from .selectors import (
     scoring_input_load,
     scoring_peers_load,
 )
+from .workflow import CRITERIA_BY_CODE, criteria_for
+from .workspace import opportunity_workflow_load, unchecked_criteria
 
 logger = logging.getLogger(__name__)
 
@@ -642,3 +646,47 @@ def notification_mark_read(*, notification, read: bool = True):
     notification.read_at = timezone.now() if read else None
     notification.save(update_fields=["read_at"])
     return notification
+
+
+def opportunity_criterion_set(
+    *, opportunity: Opportunity, criterion: str, checked: bool, user=None
+) -> OpportunityCriterionCheck:
+    """A person ticks (or unticks) a workflow exit criterion; who and when are kept. Criteria
+    the data answers cannot be ticked: the data says."""
+    spec = CRITERIA_BY_CODE.get(criterion)
+    if spec is None or spec not in criteria_for(motion=opportunity.motion):
+        raise ValidationError({"criterion": f"Not a criterion of this opportunity: {criterion}."})
+    if spec.data:
+        raise ValidationError({"criterion": "This criterion is answered by the account's data."})
+    check, _ = OpportunityCriterionCheck.objects.update_or_create(
+        opportunity=opportunity,
+        criterion=criterion,
+        defaults={"checked": checked, "checked_by": user, "checked_at": timezone.now()},
+    )
+    return check
+
+
+def opportunity_stage_advance(
+    *, opportunity: Opportunity, stage: str, user=None, reason: str = ""
+) -> Opportunity:
+    """A person moves an opportunity through the workflow from its page. Moving past exit
+    criteria still unchecked, or to ``lost``, needs a reason, recorded on the stage-history
+    row; the move itself is ``opportunity_stage_change``, as the API's PATCH does it."""
+    reason = (reason or "").strip()
+    if opportunity.stage in CLOSED_STAGES:
+        raise ValidationError({"stage": "This opportunity is closed."})
+    if stage not in (*OPEN_STAGES, Stage.WON, Stage.LOST):
+        raise ValidationError({"stage": f"Not a stage a person can move to: {stage}."})
+    if stage == opportunity.stage:
+        raise ValidationError({"stage": "The opportunity is already at this stage."})
+    states = opportunity_workflow_load(opportunity=opportunity)["states"]
+    missing = unchecked_criteria(states=states, current=opportunity.stage, target=stage)
+    if not reason and (missing or stage == Stage.LOST):
+        why = (
+            "Say why it was lost."
+            if stage == Stage.LOST
+            else f"{len(missing)} exit criteri{'on is' if len(missing) == 1 else 'a are'} not "
+            "checked: give a reason to move on anyway."
+        )
+        raise ValidationError({"reason": why})
+    return opportunity_stage_change(opportunity=opportunity, stage=stage, user=user, note=reason)

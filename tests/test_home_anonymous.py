@@ -49,15 +49,16 @@ def test_sign_in_page_shows_nothing_of_the_book_and_no_password(scored_run) -> N
     assert "2026-11-30" not in text
 
 
-def test_signed_in_home_still_shows_the_run(scored_run, django_user_model) -> None:
+def test_signed_in_home_is_the_role_home(scored_run, django_user_model) -> None:
     user = django_user_model.objects.create_user("someone", password="pw-12345678")
     client = Client()
     client.force_login(user)
 
-    response = client.get("/")
+    response = client.get("/", follow=True)
 
     assert response.status_code == 200
-    assert "2026-11-30" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/opportunities/"
+    assert 'name="password"' not in response.content.decode()
 
 
 PRODUCTION_PROBE = textwrap.dedent(

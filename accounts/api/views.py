@@ -3,9 +3,10 @@ from __future__ import annotations
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from ..filters import AccountFilterSet
 from ..models import Account, ContractLine, Priority, Product, Stakeholder
 from ..permissions import CsmCanEdit
-from ..selectors import account_list, account_scoring_details, scoring_as_of
+from ..selectors import account_rows, account_scoring_details, scoring_as_of
 from .serializers import (
     AccountSerializer,
     ContractLineSerializer,
@@ -21,12 +22,12 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
-    filterset_fields = ["segment", "industry", "region"]
+    filterset_class = AccountFilterSet  # shared with the account list page
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Account.objects.none()
-        return account_list(user=self.request.user)
+        return account_rows(user=self.request.user)
 
     def get_serializer(self, *args, **kwargs):
         instances = args[0] if args else None
