@@ -37,7 +37,11 @@ def components(request):
         "chart": chart,
         "title": "Daily API calls against the limit",
         "x_label": "Day",
-        "columns": [{"label": "Product"}, {"label": "Renews"}, {"label": "ARR", "num": True}],
+        "columns": [
+            {"label": "Product"},
+            {"label": "Renews", "sort": "renews"},
+            {"label": "ARR", "num": True},
+        ],
         "rows": [["Automation Platform Pro", "30 Sep 2026", "$60,000"]] * 3,
         "form": form,
     }

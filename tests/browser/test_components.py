@@ -27,5 +27,7 @@ def test_components_render_under_the_csp(watched, scored_book, settings):
     assert page.locator("svg.bar.level-80 rect.fill").get_attribute("width") == "83"
     assert page.locator("svg.bar.level-95 rect.fill").get_attribute("width") == "100"
     assert page.locator(".form-row.has-error").count() == 2
+    # A sortable column of the table component links to its ordering, descending first.
+    assert page.locator("a.sort").get_attribute("href") == "?ordering=-renews"
     watched.check_page("components")
     watched.assert_clean()

@@ -542,3 +542,12 @@ def test_form_partials_query_counts_are_constant(book, django_assert_num_queries
     _grow(40)
     with django_assert_num_queries(len(small.captured_queries)):
         calls()
+
+
+def test_capacity_ask_sizes_the_extra_units_from_the_list_price(book):
+    """Coho Winery uses 46 of its 50 seats: 8 more bring it back to 80 % of a 58-seat limit,
+    at CORE-STARTER's list price per seat (24,000 / 50)."""
+    o = Opportunity.objects.get(account__external_id="CW-010", play="seat_expansion")
+    html = _client("ae2").get(f"/opportunities/{o.pk}/").content.decode()
+    assert "seats: 46 used of 50; 8 more to be back at 80 % of the limit" in html
+    assert "$3,840" in html
