@@ -326,28 +326,6 @@ def latest_scoring_run() -> ScoringRun | None:
     )
 
 
-def home_summary(*, user, top: int = 10) -> dict:
-    """What the landing page shows: the last successful run, and the user's best open
-    opportunities (scoped by role; nothing for an anonymous visitor)."""
-    run = latest_scoring_run()
-    if run is None or not user.is_authenticated:
-        return {"run": run, "top": [], "open_count": 0, "ready_count": 0, "blocked": 0}
-    open_opportunities = Opportunity.objects.visible_to(user).filter(stage__in=OPEN_STAGES)
-    ranked = (
-        open_opportunities.exclude(key="")
-        .select_related("account", "target_product")
-        .order_by("-score", "id")[:top]
-    )
-    blocked = HealthSnapshot.objects.visible_to(user).filter(as_of=run.as_of, eligible=False)
-    return {
-        "run": run,
-        "top": list(ranked),
-        "open_count": open_opportunities.count(),
-        "ready_count": open_opportunities.filter(status=OpportunityStatus.READY).count(),
-        "blocked": blocked.count(),
-    }
-
-
 OPPORTUNITY_ROW_FIELDS = (
     "id",
     "external_id",
