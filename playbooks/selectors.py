@@ -31,10 +31,7 @@ from expansion.bulk import read_frame, read_sql_frame, sort_memory
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .models import (
-    OPEN_STAGES,
-    HealthSnapshot,
     Opportunity,
-    OpportunityStatus,
     ScoringRun,
     ScoringRunStatus,
     Stage,
