@@ -1,7 +1,7 @@
 """Writes of the signals app: usage ingest from the REST API.
 
 Usage rows go through the same validation and the same set-based upsert as the book import
-(``books.validation`` / ``books.writers``), so a row the API accepts is a row the importer
+(``core.validation`` / ``books.writers``), so a row the API accepts is a row the importer
 would accept, and a re-sent day replaces the stored one.
 """
 
@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 from books.schema import BOOK_FILES_BY_NAME
-from books.validation import LINE, validate_frame
-from expansion.bulk import upsert_frame
+from core.bulk import upsert_frame
+from core.validation import LINE, validate_frame
 
 from .models import DailyUsage, IdempotencyRecord
 

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from expansion.api.pagination import CountedRows
+from core.api.pagination import CountedRows
 
 from ..filters import OpportunityFilterSet
 from ..listcache import opportunity_page_cached

@@ -1,4 +1,4 @@
-"""Writes through the API follow the book import's rules (books/validation.py): a record the
+"""Writes through the API follow the book import's rules (core/validation.py): a record the
 import rejects is a 400 through the API too, with the import's reason, on create and on a
 partial update."""
 
