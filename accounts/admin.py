@@ -1,6 +1,25 @@
 from django.contrib import admin
 
 from .models import Account, Adjacency, ContractLine, Entitlement, Priority, Product, Stakeholder
+from .querysets import CHANGE, VIEW
+
+
+class RestrictedAdminMixin:
+    """The admin asks the model's ``restrict`` rule like the API: staff see the rows their
+    roles see and change what their roles may change (superusers and managers: everything)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, VIEW)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.model.objects.allows(request.user, CHANGE, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (
+            obj is None or self.model.objects.allows(request.user, CHANGE, obj)
+        )
 
 
 @admin.register(Product)
@@ -31,7 +50,7 @@ class StakeholderInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = (
         "external_id",
         "name",
@@ -54,7 +73,7 @@ class EntitlementInline(admin.TabularInline):
 
 
 @admin.register(ContractLine)
-class ContractLineAdmin(admin.ModelAdmin):
+class ContractLineAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("external_id", "account", "product", "start_date", "end_date", "arr")
     list_filter = ("product", "account__segment")
     list_select_related = ("account", "product")
@@ -65,7 +84,7 @@ class ContractLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entitlement)
-class EntitlementAdmin(admin.ModelAdmin):
+class EntitlementAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("contract", "metric", "limit", "period")
     list_filter = ("period", "metric")
     list_select_related = ("contract",)
@@ -79,7 +98,7 @@ class PriorityInline(admin.TabularInline):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(admin.ModelAdmin):
+class StakeholderAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "account", "title", "department", "role", "influence", "active")
     list_filter = ("role", "active", "department")
     list_select_related = ("account",)
@@ -89,7 +108,7 @@ class StakeholderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("priority", "stakeholder", "year", "department", "source")
     list_filter = ("year", "department", "source")
     list_select_related = ("stakeholder",)

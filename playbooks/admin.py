@@ -2,6 +2,8 @@ from dataclasses import fields
 
 from django.contrib import admin
 
+from accounts.admin import RestrictedAdminMixin
+
 from .models import (
     AccountAction,
     HealthSnapshot,
@@ -24,7 +26,7 @@ class OpportunityStageChangeInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = (
         "account",
         "play",
@@ -52,7 +54,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpportunityStageChange)
-class OpportunityStageChangeAdmin(admin.ModelAdmin):
+class OpportunityStageChangeAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("opportunity", "from_stage", "to_stage", "changed_by", "changed_at")
     list_filter = ("to_stage",)
     raw_id_fields = ("opportunity",)

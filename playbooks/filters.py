@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from accounts.models import Segment
+from accounts.querysets import normalise_email
 
 from .models import Motion, Opportunity, OpportunityStatus, Play, Stage
 
@@ -29,7 +30,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         fields = ["status", "motion", "play", "stage", "account", "segment", "owner"]
 
     def filter_owner(self, queryset, name, value):
-        return queryset.filter(account__owner_email=value.strip().lower())
+        return queryset.filter(account__owner_email=normalise_email(value))
 
     @property
     def qs(self):

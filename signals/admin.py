@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin import RestrictedAdminMixin
+
 from .models import AccountSignal, DailyUsage, SuccessMetric
 
 
 @admin.register(DailyUsage)
-class DailyUsageAdmin(admin.ModelAdmin):
+class DailyUsageAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "metric", "date", "quantity")
     list_filter = ("metric",)
     list_select_related = ("account",)
@@ -15,7 +17,7 @@ class DailyUsageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountSignal)
-class AccountSignalAdmin(admin.ModelAdmin):
+class AccountSignalAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "date", "kind", "value", "department", "detail")
     list_filter = ("kind", "department")
     list_select_related = ("account",)
@@ -25,7 +27,7 @@ class AccountSignalAdmin(admin.ModelAdmin):
 
 
 @admin.register(SuccessMetric)
-class SuccessMetricAdmin(admin.ModelAdmin):
+class SuccessMetricAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "name", "unit", "baseline", "target", "achieved", "as_of")
     list_select_related = ("account",)
     search_fields = ("account__external_id", "account__name", "name")

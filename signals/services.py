@@ -123,7 +123,7 @@ def usage_ingest(
         }
     )
     raw.insert(0, LINE, kept)
-    accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
+    accounts = dict(Account.objects.restrict(user).values_list("external_id", "id"))
     valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts}, position="at index")
     result.rejected = sorted(
         shape_errors + [{"index": e.line, "field": e.column, "error": e.reason} for e in errors],

@@ -159,7 +159,7 @@ class VisibleAccountField(_VisibleSlugField):
     """An account named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
-        return Account.objects.visible_to(self.context["request"].user)
+        return Account.objects.restrict(self.context["request"].user)
 
 
 def new_stakeholder_external_id() -> str:
@@ -207,7 +207,7 @@ class VisibleStakeholderField(_VisibleSlugField):
     """A stakeholder named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
-        return Stakeholder.objects.visible_to(self.context["request"].user)
+        return Stakeholder.objects.restrict(self.context["request"].user)
 
 
 class PrioritySerializer(BookRulesMixin, serializers.ModelSerializer):

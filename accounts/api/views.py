@@ -4,7 +4,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from ..models import Account, ContractLine, Priority, Product, Stakeholder
-from ..permissions import CsmCanEdit
+from ..permissions import MayChange
 from ..selectors import account_list, account_scoring_details, scoring_as_of
 from .serializers import (
     AccountSerializer,
@@ -60,7 +60,7 @@ class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            ContractLine.objects.visible_to(self.request.user)
+            ContractLine.objects.restrict(self.request.user)
             .select_related("account", "product")
             .order_by("account_id", "start_date", "id")
         )
@@ -68,12 +68,12 @@ class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
 
 class StakeholderViewSet(viewsets.ModelViewSet):
     serializer_class = StakeholderSerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {"account__external_id": ["exact"], "role": ["exact"], "active": ["exact"]}
 
     def get_queryset(self):
         return (
-            Stakeholder.objects.visible_to(self.request.user)
+            Stakeholder.objects.restrict(self.request.user)
             .select_related("account")
             .order_by("account_id", "name", "id")
         )
@@ -81,7 +81,7 @@ class StakeholderViewSet(viewsets.ModelViewSet):
 
 class PriorityViewSet(viewsets.ModelViewSet):
     serializer_class = PrioritySerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {
         "stakeholder__account__external_id": ["exact"],
         "year": ["exact"],
@@ -90,7 +90,7 @@ class PriorityViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            Priority.objects.visible_to(self.request.user)
+            Priority.objects.restrict(self.request.user)
             .select_related("stakeholder")
             .order_by("stakeholder_id", "-year", "id")
         )

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import CsmCanEdit
+from accounts.permissions import MayChange
 
 from ..models import AccountSignal
 from ..services import usage_ingest, usage_ingest_once
@@ -24,7 +24,7 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
     """What happened at a customer: NPS, tickets, referrals, compliance changes, ..."""
 
     serializer_class = AccountSignalSerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {
         "account__external_id": ["exact"],
         "kind": ["exact"],
@@ -33,7 +33,7 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            AccountSignal.objects.visible_to(self.request.user)
+            AccountSignal.objects.restrict(self.request.user)
             .select_related("account")
             .order_by("-date", "id")
         )
