@@ -16,6 +16,7 @@ from .models import (
     UtilizationSnapshot,
 )
 from .scoring.config import ScoringConfig
+from .services import opportunity_update
 
 
 class OpportunityStageChangeInline(admin.TabularInline):
@@ -51,6 +52,27 @@ class OpportunityAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("sponsor_priority",)
     date_hierarchy = "created"
     inlines = [OpportunityStageChangeInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A person's edit of a stored opportunity goes through ``opportunity_update`` (a stage
+        move writes its history row); the other changed fields are saved as they are."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changed = set(form.changed_data)
+        edit = {name: getattr(obj, name) for name in ("amount_arr", "notes") if name in changed}
+        if "stage" in changed or edit:
+            updated = opportunity_update(
+                opportunity=obj,
+                user=request.user,
+                stage=obj.stage if "stage" in changed else None,
+                **edit,
+            )
+            obj.stage = updated.stage
+            if "closed" not in changed:
+                obj.closed = updated.closed
+        rest = changed - {"stage", "amount_arr", "notes"}
+        if rest:
+            obj.save(update_fields=[*sorted(rest), "updated"])
 
 
 @admin.register(OpportunityStageChange)

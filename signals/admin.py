@@ -1,8 +1,18 @@
 from django.contrib import admin
 
-from accounts.admin import RestrictedAdminMixin
+from accounts.admin import (
+    SERVICE_WRITES,
+    RestrictedAdminMixin,
+    ServiceWritesAdminMixin,
+    Writes,
+)
 
 from .models import AccountSignal, DailyUsage, SuccessMetric
+from .services import account_signal_create, account_signal_delete, account_signal_update
+
+SERVICE_WRITES[AccountSignal] = Writes(
+    account_signal_create, account_signal_update, account_signal_delete, "signal"
+)
 
 
 @admin.register(DailyUsage)
@@ -17,7 +27,7 @@ class DailyUsageAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccountSignal)
-class AccountSignalAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class AccountSignalAdmin(ServiceWritesAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "date", "kind", "value", "department", "detail")
     list_filter = ("kind", "department")
     list_select_related = ("account",)

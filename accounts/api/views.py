@@ -6,6 +6,14 @@ from rest_framework.permissions import IsAuthenticated
 from ..models import Account, ContractLine, Priority, Product, Stakeholder
 from ..permissions import MayChange
 from ..selectors import account_list, account_scoring_details, scoring_as_of
+from ..services import (
+    priority_create,
+    priority_delete,
+    priority_update,
+    stakeholder_create,
+    stakeholder_delete,
+    stakeholder_update,
+)
 from .serializers import (
     AccountSerializer,
     ContractLineSerializer,
@@ -78,6 +86,17 @@ class StakeholderViewSet(viewsets.ModelViewSet):
             .order_by("account_id", "name", "id")
         )
 
+    def perform_create(self, serializer):
+        serializer.instance = stakeholder_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = stakeholder_update(
+            stakeholder=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        stakeholder_delete(stakeholder=instance)
+
 
 class PriorityViewSet(viewsets.ModelViewSet):
     serializer_class = PrioritySerializer
@@ -94,3 +113,14 @@ class PriorityViewSet(viewsets.ModelViewSet):
             .select_related("stakeholder")
             .order_by("stakeholder_id", "-year", "id")
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = priority_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = priority_update(
+            priority=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        priority_delete(priority=instance)

@@ -14,7 +14,13 @@ from rest_framework.views import APIView
 from accounts.permissions import MayChange
 
 from ..models import AccountSignal
-from ..services import usage_ingest, usage_ingest_once
+from ..services import (
+    account_signal_create,
+    account_signal_delete,
+    account_signal_update,
+    usage_ingest,
+    usage_ingest_once,
+)
 from .serializers import AccountSignalSerializer, UsageIngestResultSerializer, UsageRowSerializer
 
 MAX_BATCH = 10_000
@@ -37,6 +43,17 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
             .select_related("account")
             .order_by("-date", "id")
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = account_signal_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = account_signal_update(
+            signal=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        account_signal_delete(signal=instance)
 
 
 class UsageIngestApi(APIView):
