@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -35,6 +37,33 @@ def book_copy(tmp_path: Path, sample_book_dir: Path) -> Path:
 def imported_sample_book(db, sample_book_dir: Path) -> Path:
     call_command("import_book", str(sample_book_dir), stdout=io.StringIO())
     return sample_book_dir
+
+
+@pytest.fixture
+def client_for(db) -> Callable[..., APIClient]:
+    """An API client as a named user with roles (username None: anonymous); ``token=True``
+    goes through the real token authentication instead of ``force_authenticate``."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import UserFactory
+
+    def make(username: str | None, roles: Iterable[str] = (), *, token: bool = False) -> APIClient:
+        client = APIClient()
+        if username is not None:
+            user = UserFactory(username=username, roles=list(roles))
+            if token:
+                key = Token.objects.create(user=user).key
+                client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            else:
+                client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def manager_client(client_for) -> APIClient:
+    return client_for("boss", ["manager"])
 
 
 def _required(flag: str) -> bool:

@@ -11,16 +11,14 @@ from rest_framework.test import APIClient
 
 from playbooks import services
 from playbooks.models import Opportunity
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
-    return client
+def manager(manager_client) -> APIClient:
+    return manager_client
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from rest_framework.test import APIClient
 
 from metrics.revenue import _mrr_float, mrr_from_arr
-from tests.factories import AccountFactory, ContractLineFactory, UserFactory
+from tests.factories import AccountFactory, ContractLineFactory
 
 
 @pytest.mark.django_db
-def test_mrr_of_1000_14_is_83_35_in_accounts_and_metrics() -> None:
+def test_mrr_of_1000_14_is_83_35_in_accounts_and_metrics(manager_client) -> None:
     today = dt.date.today()
     account = AccountFactory(external_id="ACC-MRR")
     ContractLineFactory(
@@ -24,8 +23,7 @@ def test_mrr_of_1000_14_is_83_35_in_accounts_and_metrics() -> None:
         start_date=today - dt.timedelta(days=400),
         end_date=today + dt.timedelta(days=400),
     )
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+    client = manager_client
     detail = client.get("/api/v1/accounts/ACC-MRR/")
     assert detail.status_code == 200
     assert Decimal(str(detail.json()["mrr"])) == Decimal("83.35")
