@@ -39,6 +39,43 @@ def imported_sample_book(db, sample_book_dir: Path) -> Path:
     return sample_book_dir
 
 
+def delete_book() -> None:
+    """Delete everything an import and a scoring run write (accounts cascade to their rows;
+    products, runs and notifications hang off nothing of the book); settings, role groups and
+    users stay."""
+    from django.core.cache import cache
+
+    from accounts.models import Account, Product
+    from playbooks.models import Notification, ScoringRun
+
+    for model in (Account, Product, ScoringRun, Notification):
+        model.objects.all().delete()
+    cache.clear()
+
+
+@pytest.fixture(scope="module")
+def sample_book_in_module(django_db_setup, django_db_blocker):
+    """The sample book imported (committed) once for a whole module, deleted after its last
+    test. Only for modules where every database test reads the book: each test still runs in
+    its own transaction, so what it writes is rolled back. A module opts in with::
+
+        @pytest.fixture
+        def imported_sample_book(sample_book_in_module, db):
+            return sample_book_in_module
+    """
+    from accounts.models import Account
+
+    if not SAMPLE_BOOK.is_dir():
+        pytest.fail(f"the sample book is missing: {SAMPLE_BOOK}")
+    with django_db_blocker.unblock():
+        assert not Account.objects.exists(), "a previous module left rows behind"
+        call_command("import_book", str(SAMPLE_BOOK), stdout=io.StringIO())
+        try:
+            yield SAMPLE_BOOK
+        finally:
+            delete_book()
+
+
 @pytest.fixture
 def client_for(db) -> Callable[..., APIClient]:
     """An API client as a named user with roles (username None: anonymous); ``token=True``

@@ -21,6 +21,12 @@ ENDPOINTS = ("/api/v1/metrics/revenue/", "/api/v1/metrics/revenue/monthly/")
 
 
 @pytest.fixture
+def imported_sample_book(sample_book_in_module, db):
+    """One import for the module: every database test here only reads the book."""
+    return sample_book_in_module
+
+
+@pytest.fixture
 def manager(imported_sample_book, manager_client) -> APIClient:
     return manager_client
 

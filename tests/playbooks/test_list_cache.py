@@ -31,6 +31,13 @@ def list_cache(settings):
 
 
 @pytest.fixture
+def imported_sample_book(sample_book_in_module, db):
+    """One import for the module (every test reads it; what a test writes is rolled back);
+    the scoring stays per test: the tests measure what a run invalidates."""
+    return sample_book_in_module
+
+
+@pytest.fixture
 def scored(imported_sample_book, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
