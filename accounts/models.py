@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from .querysets import AccountQuerySet, AccountScopedQuerySet
+from .querysets import AccountQuerySet, AccountScopedQuerySet, CsmChangesQuerySet
 
 
 class ProductKind(models.TextChoices):
@@ -170,7 +170,7 @@ class Stakeholder(models.Model):
     )
     active = models.BooleanField(default=True)
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = CsmChangesQuerySet.as_manager()
 
     class Meta:
         ordering = ["account", "name"]
@@ -186,7 +186,7 @@ class Stakeholder(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
 
-class PriorityQuerySet(AccountScopedQuerySet):
+class PriorityQuerySet(CsmChangesQuerySet):
     account_path = "stakeholder__account__"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
-from expansion.bulk import bulk_written
+from core.bulk import bulk_written
 
 from .pagecache import account_page_changed
 

@@ -150,4 +150,7 @@ def account_scoring_details(*, account_ids: list[int], as_of: dt.date | None) ->
 
 
 def mrr(arr: Decimal | None) -> Decimal:
-    return ((arr or Decimal(0)) / 12).quantize(Decimal("0.01"))
+    """Kept for callers written in parallel: ``metrics.revenue.mrr_from_arr`` is the one MRR."""
+    from metrics.revenue import mrr_from_arr  # the scorecard moves above metrics (issue 11)
+
+    return mrr_from_arr(arr)

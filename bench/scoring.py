@@ -191,7 +191,7 @@ FLOOR = """
 # where PostgreSQL checks the deferred foreign keys.
 from django.db import transaction
 from accounts.models import Entitlement
-from expansion.bulk import sort_memory
+from core.bulk import sort_memory
 from playbooks.models import (AccountAction, HealthSnapshot, Notification, Opportunity,
                               OpportunityStageChange, UsageAlert, UtilizationSnapshot)
 from playbooks.scoring.config import ScoringConfig

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from core.validation import LINE
+
 from .schema import FileReport, FileSpec, RowError
-from .validation import LINE
 
 READ_CHUNK_ROWS = 250_000
 SCAN_BLOCK_BYTES = 1 << 20

@@ -1,6 +1,6 @@
 """The book's row rules for API writes: a serializer that takes a record the import would
 reject is a second, weaker validation. ``BookRulesMixin`` checks a serializer's data with
-``books.validation`` (the importer's own code), so both paths accept the same rows."""
+``core.validation`` (the importer's own code), so both paths accept the same rows."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.validation import record_errors
+
 from .schema import BOOK_FILES_BY_NAME
-from .validation import record_errors
 
 
 def _as_text(value) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from accounts.models import (
     Account,
     Adjacency,
@@ -21,8 +23,10 @@ from accounts.models import (
     Stakeholder,
     StakeholderRole,
 )
+from core.validation import Column, Errors, FileSpec, RowError
 from playbooks.models import Motion, Opportunity, Stage
 from signals.models import (
+    SIGNAL_KINDS_WITH_VALUE,
     USAGE_QUANTITY_MAX,
     AccountSignal,
     DailyUsage,
@@ -31,58 +35,63 @@ from signals.models import (
 )
 
 
-@dataclass(frozen=True)
-class Column:
-    """One CSV column. ``kind``: str, email, date, decimal, int, enum, bool or ref.
-
-    Dates are ASCII ``YYYY-MM-DD`` from ``EARLIEST_DATE`` to ``max_days_ahead`` days after
-    today (``None``: any later date, e.g. a contract's end).
-    """
-
-    name: str
-    kind: str = "str"
-    required: bool = False
-    field: str = ""  # the model field; defaults to ``name`` (``<name>_id`` for refs)
-    choices: tuple[str, ...] = ()
-    ref: str = ""  # for refs: the referenced file's entity, e.g. "account"
-    min_value: float | None = None
-    min_exclusive: bool = False
-    max_value: float | None = None
-    max_length: int | None = None
-    lower: bool = False  # stored lower-case (e-mails used for role scoping)
-    max_days_ahead: int | None = 365
-
-    @property
-    def model_field(self) -> str:
-        if self.field:
-            return self.field
-        return self.name
+def _product_rows(raw: pd.DataFrame, clean: pd.DataFrame, errors: Errors) -> None:
+    errors.add(
+        (raw["kind"] == "tier") & (raw["tier_rank"] == ""),
+        "tier_rank",
+        "required for kind 'tier'",
+    )
 
 
-@dataclass(frozen=True)
-class FileSpec:
-    filename: str
-    model: type
-    key: tuple[str, ...]  # CSV column names forming the natural key
-    columns: tuple[Column, ...]
-    entity: str = ""  # name other files use to reference this file's rows
-    entity_key: str = ""  # the CSV column those references name
-    required_file: bool = False
+def _contract_rows(raw: pd.DataFrame, clean: pd.DataFrame, errors: Errors) -> None:
+    # Compared only where both are valid dates (``clean`` holds None otherwise).
+    start, end = clean["start_date"], clean["end_date"]
+    before = start.notna() & end.notna() & (end.fillna("") < start.fillna(""))
+    errors.add(
+        before,
+        "end_date",
+        "end date " + raw["end_date"] + " is before start_date " + raw["start_date"],
+    )
 
-    @property
-    def required_columns(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.required)
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+def _signal_rows(raw: pd.DataFrame, clean: pd.DataFrame, errors: Errors) -> None:
+    value = pd.to_numeric(raw["value"].where(raw["value"] != "", None), errors="coerce")
+    for kind in SIGNAL_KINDS_WITH_VALUE:
+        errors.add(
+            (raw["kind"] == kind) & (raw["value"] == ""), "value", f"required for kind '{kind}'"
+        )
+    errors.add(
+        (raw["kind"] == "nps") & ~value.between(0, 10) & value.notna(),
+        "value",
+        "NPS must be between 0 and 10, got " + raw["value"],
+    )
+    errors.add(
+        (raw["kind"] == "support_ticket") & ~value.between(1, 4) & value.notna(),
+        "value",
+        "ticket severity must be between 1 and 4, got " + raw["value"],
+    )
+    errors.add(
+        (raw["kind"] == "new_users") & (value < 0),
+        "value",
+        "new users must be >= 0, got " + raw["value"],
+    )
+    errors.add(
+        (raw["kind"] == "internal_referral") & (raw["department"] == ""),
+        "department",
+        "required for kind 'internal_referral'",
+    )
 
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
 
-    @property
-    def key_fields(self) -> tuple[str, ...]:
-        return tuple(self.column(name).model_field for name in self.key)
+def _opportunity_rows(raw: pd.DataFrame, clean: pd.DataFrame, errors: Errors) -> None:
+    decided = raw["stage"].isin(("won", "lost"))
+    errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
+    created, closed = clean["created"], clean["closed"]
+    dated = created.notna() & closed.notna()
+    errors.add(
+        dated & (closed.fillna("") < created.fillna("")),
+        "closed",
+        "closed date " + raw["closed"] + " is before created " + raw["created"],
+    )
 
 
 def _ref(name: str, entity: str, model_field: str, required: bool = True) -> Column:
@@ -108,6 +117,7 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             Column("department", max_length=100),
             Column("list_arr", "decimal", **NON_NEGATIVE),
         ),
+        row_rules=_product_rows,
     ),
     FileSpec(
         "adjacencies.csv",
@@ -152,6 +162,7 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             Column("end_date", "date", required=True, max_days_ahead=None),
             Column("arr", "decimal", required=True, **NON_NEGATIVE),
         ),
+        row_rules=_contract_rows,
     ),
     FileSpec(
         "entitlements.csv",
@@ -223,6 +234,7 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             Column("department", max_length=100),
             Column("detail", max_length=500),
         ),
+        row_rules=_signal_rows,
     ),
     FileSpec(
         "success_metrics.csv",
@@ -257,21 +269,11 @@ BOOK_FILES: tuple[FileSpec, ...] = (
             Column("created", "date", required=True),
             Column("closed", "date"),
         ),
+        row_rules=_opportunity_rows,
     ),
 )
 
 BOOK_FILES_BY_NAME = {spec.filename: spec for spec in BOOK_FILES}
-
-
-@dataclass
-class RowError:
-    filename: str
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.filename}:{self.line}: {self.column}: {self.reason}"
 
 
 @dataclass

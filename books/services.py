@@ -21,11 +21,11 @@ import psycopg
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from expansion.bulk import upsert_frame
+from core.bulk import upsert_frame
+from core.validation import LINE, KnownKeys, validate_frame
 
 from .reading import FILE_COLUMN, book_file_read, utf8_fault
 from .schema import BOOK_FILES, FileReport, FileSpec, RowError
-from .validation import LINE, KnownKeys, validate_frame
 
 PROGRESS_MIN_BYTES = 5_000_000
 DRY_RUN_ID = -1

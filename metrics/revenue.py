@@ -20,7 +20,7 @@ Decimals.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -151,6 +151,13 @@ def _mrr_float(arr_cents: np.ndarray | int) -> np.ndarray | float:
 def _mrr_decimal(arr_cents: int) -> Decimal:
     """ARR cents -> MRR as a Decimal rounded half-up to the cent."""
     return (Decimal(int(arr_cents)) / _ARR_CENTS_PER_MRR).quantize(_CENT, ROUND_HALF_UP)
+
+
+def mrr_from_arr(arr: Decimal | float | int | None) -> Decimal:
+    """MRR of an ARR: ARR / 12, half-up to the cent. The one MRR rounding: the accounts API
+    and every revenue figure here (``_mrr_decimal``, vectorised ``_mrr_float``) agree."""
+    cents = (Decimal(str(arr or 0)) * 100).to_integral_value(ROUND_HALF_EVEN)  # as _arr_cents
+    return _mrr_decimal(int(cents))
 
 
 def _ratio(numerator: int, denominator: int) -> Decimal | None:

@@ -13,7 +13,7 @@ from . import revenue
 
 
 def contract_lines_frame(*, user, segment: str | None = None) -> pd.DataFrame:
-    lines = ContractLine.objects.visible_to(user)
+    lines = ContractLine.objects.restrict(user)
     if segment:
         lines = lines.filter(account__segment=segment)
     frame = pd.DataFrame.from_records(

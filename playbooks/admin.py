@@ -2,6 +2,8 @@ from dataclasses import fields
 
 from django.contrib import admin
 
+from accounts.admin import RestrictedAdminMixin
+
 from .models import (
     AccountAction,
     HealthSnapshot,
@@ -14,6 +16,7 @@ from .models import (
     UtilizationSnapshot,
 )
 from .scoring.config import ScoringConfig
+from .services import opportunity_update
 
 
 class OpportunityStageChangeInline(admin.TabularInline):
@@ -24,7 +27,7 @@ class OpportunityStageChangeInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = (
         "account",
         "play",
@@ -50,9 +53,30 @@ class OpportunityAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
     inlines = [OpportunityStageChangeInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        """A person's edit of a stored opportunity goes through ``opportunity_update`` (a stage
+        move writes its history row); the other changed fields are saved as they are."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changed = set(form.changed_data)
+        edit = {name: getattr(obj, name) for name in ("amount_arr", "notes") if name in changed}
+        if "stage" in changed or edit:
+            updated = opportunity_update(
+                opportunity=obj,
+                user=request.user,
+                stage=obj.stage if "stage" in changed else None,
+                **edit,
+            )
+            obj.stage = updated.stage
+            if "closed" not in changed:
+                obj.closed = updated.closed
+        rest = changed - {"stage", "amount_arr", "notes"}
+        if rest:
+            obj.save(update_fields=[*sorted(rest), "updated"])
+
 
 @admin.register(OpportunityStageChange)
-class OpportunityStageChangeAdmin(admin.ModelAdmin):
+class OpportunityStageChangeAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("opportunity", "from_stage", "to_stage", "changed_by", "changed_at")
     list_filter = ("to_stage",)
     raw_id_fields = ("opportunity",)

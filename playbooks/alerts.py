@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from expansion.bulk import insert_frame, read_frame, update_frame
+from core.bulk import insert_frame, read_frame, update_frame
 
 from .models import Notification, UsageAlert
 

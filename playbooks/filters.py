@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import ContractLine, Segment
+from accounts.querysets import normalise_email
 
 from .models import Motion, Opportunity, OpportunityStatus, Play, Stage
 
@@ -47,7 +48,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         fields = ["status", "motion", "play", "stage", "account", "segment", "owner"]
 
     def filter_owner(self, queryset, name, value):
-        return queryset.filter(account__owner_email=value.strip().lower())
+        return queryset.filter(account__owner_email=normalise_email(value))
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

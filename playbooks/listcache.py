@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from accounts.querysets import sees_everything, user_roles
+from accounts.querysets import scope_key
 
 VERSION_KEY = "opportunity-list:version"
 LOCAL_PAGES = 256
@@ -84,12 +84,6 @@ def opportunity_list_changed() -> None:
     transaction.on_commit(bump)
 
 
-def _scope(user) -> str:
-    if sees_everything(user):
-        return "all"
-    return f"{(user.email or '').lower()}:{','.join(sorted(user_roles(user)))}"
-
-
 def opportunity_page_cached(
     *, user, query: dict[str, list[str]], path: str, build: Callable[[], bytes]
 ) -> bytes:
@@ -99,7 +93,7 @@ def opportunity_page_cached(
         return build()
     version = opportunity_list_version()  # before any query: see the module docstring
     params = urlencode(sorted((k, v) for k, values in query.items() for v in values))
-    key = f"opportunity-list:{version}:{_scope(user)}:{path}?{params}"
+    key = f"opportunity-list:{version}:{scope_key(user)}:{path}?{params}"
     page = _recent.get(key)
     if page is None:
         page = cache.get(key)

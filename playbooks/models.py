@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Entitlement, Priority, Product, Stakeholder
-from accounts.querysets import AccountScopedQuerySet
+from accounts.querysets import ROLE_AE, AccountScopedQuerySet, RestrictedQuerySet
 
 from .scoring.config import ScoringConfig
 
@@ -60,6 +60,14 @@ class AccountActionCode(models.TextChoices):
     DEVELOP_SPONSOR = "develop_sponsor", "Develop sponsor"
 
 
+class OpportunityQuerySet(RestrictedQuerySet):
+    """Opportunities are changed by the account's AE (and managers), not by its CSM."""
+
+    change_roles = frozenset({ROLE_AE})
+    change_scope = "own"
+    change_message = "Only the account's AE or a manager may change an opportunity."
+
+
 class Opportunity(models.Model):
     """An expansion opportunity: imported from the CRM history (``external_id``) or found by
     the nightly scoring (``key`` = play and target within the account)."""
@@ -95,7 +103,7 @@ class Opportunity(models.Model):
     closed = models.DateField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = OpportunityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "opportunities"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Account, Priority, Product, Stakeholder
-from expansion.bulk import bulk_written
+from core.bulk import bulk_written
 
 from .listcache import opportunity_list_changed
 from .models import Opportunity

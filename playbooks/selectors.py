@@ -27,7 +27,7 @@ from accounts.models import (
     Product,
     Stakeholder,
 )
-from expansion.bulk import read_frame, read_sql_frame, sort_memory
+from core.bulk import read_frame, read_sql_frame, sort_memory
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .models import (

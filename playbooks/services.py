@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
-from expansion.bulk import insert_frame, read_frame, same_value, update_frame
+from core.bulk import insert_frame, read_frame, same_value, update_frame
 
 from .alerts import usage_alerts_raise
 from .models import (

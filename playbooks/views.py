@@ -23,7 +23,6 @@ from .labels import (
     TRIGGER_LABELS,
 )
 from .models import Opportunity
-from .permissions import opportunity_changeable_by
 from .services import opportunity_criterion_set, opportunity_stage_advance, opportunity_update
 from .workspace import (
     opportunities_visible,
@@ -76,7 +75,7 @@ def _page_context(request, opportunity: Opportunity, **forms) -> dict:
     context.update(
         opportunity=opportunity,
         labels=LABELS,
-        can_change=opportunity_changeable_by(request.user, opportunity),
+        can_change=Opportunity.objects.allows(request.user, "change", opportunity),
         stage_form=forms.get("stage_form")
         or StageAdvanceForm(initial={"stage": context["workflow"]["next_stage"]}),
         deal_form=forms.get("deal_form")
@@ -110,7 +109,7 @@ def opportunity_detail(request, pk: int):
 
 def _changeable(request, pk: int) -> Opportunity:
     opportunity = _visible(request, pk)
-    if not opportunity_changeable_by(request.user, opportunity):
+    if not Opportunity.objects.allows(request.user, "change", opportunity):
         raise PermissionDenied("Only the account's AE or a manager may change an opportunity.")
     return opportunity
 

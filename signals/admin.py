@@ -1,10 +1,22 @@
 from django.contrib import admin
 
+from accounts.admin import (
+    SERVICE_WRITES,
+    RestrictedAdminMixin,
+    ServiceWritesAdminMixin,
+    Writes,
+)
+
 from .models import AccountSignal, DailyUsage, SuccessMetric
+from .services import account_signal_create, account_signal_delete, account_signal_update
+
+SERVICE_WRITES[AccountSignal] = Writes(
+    account_signal_create, account_signal_update, account_signal_delete, "signal"
+)
 
 
 @admin.register(DailyUsage)
-class DailyUsageAdmin(admin.ModelAdmin):
+class DailyUsageAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "metric", "date", "quantity")
     list_filter = ("metric",)
     list_select_related = ("account",)
@@ -15,7 +27,7 @@ class DailyUsageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountSignal)
-class AccountSignalAdmin(admin.ModelAdmin):
+class AccountSignalAdmin(ServiceWritesAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "date", "kind", "value", "department", "detail")
     list_filter = ("kind", "department")
     list_select_related = ("account",)
@@ -25,7 +37,7 @@ class AccountSignalAdmin(admin.ModelAdmin):
 
 
 @admin.register(SuccessMetric)
-class SuccessMetricAdmin(admin.ModelAdmin):
+class SuccessMetricAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ("account", "name", "unit", "baseline", "target", "achieved", "as_of")
     list_select_related = ("account",)
     search_fields = ("account__external_id", "account__name", "name")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account
-from accounts.querysets import AccountScopedQuerySet
+from accounts.querysets import AccountScopedQuerySet, CsmChangesQuerySet
 
 
 class SignalKind(models.TextChoices):
@@ -72,7 +72,7 @@ class AccountSignal(models.Model):
     department = models.CharField(max_length=100, blank=True)
     detail = models.CharField(max_length=500, blank=True)
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = CsmChangesQuerySet.as_manager()
 
     class Meta:
         ordering = ["account", "-date", "kind"]

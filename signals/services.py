@@ -1,7 +1,8 @@
-"""Writes of the signals app: usage ingest from the REST API.
+"""Writes of the signals app: usage ingest from the REST API; a person's account signal
+(API, admin, pages) through ``account_signal_create/update/delete``.
 
 Usage rows go through the same validation and the same set-based upsert as the book import
-(``books.validation`` / ``books.writers``), so a row the API accepts is a row the importer
+(``core.validation`` / ``books.writers``), so a row the API accepts is a row the importer
 would accept, and a re-sent day replaces the stored one.
 """
 
@@ -12,7 +13,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from decimal import Decimal
+from typing import TypedDict, TypeVar
 
 import pandas as pd
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -20,10 +22,10 @@ from django.utils import timezone
 
 from accounts.models import Account
 from books.schema import BOOK_FILES_BY_NAME
-from books.validation import LINE, validate_frame
-from expansion.bulk import upsert_frame
+from core.bulk import upsert_frame
+from core.validation import LINE, validate_frame
 
-from .models import DailyUsage, IdempotencyRecord
+from .models import AccountSignal, DailyUsage, IdempotencyRecord
 
 USAGE_SPEC = BOOK_FILES_BY_NAME["usage.csv"]
 USAGE_FIELDS = ("account_id", "metric", "date", "quantity")
@@ -123,7 +125,7 @@ def usage_ingest(
         }
     )
     raw.insert(0, LINE, kept)
-    accounts = dict(Account.objects.visible_to(user).values_list("external_id", "id"))
+    accounts = dict(Account.objects.restrict(user).values_list("external_id", "id"))
     valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts}, position="at index")
     result.rejected = sorted(
         shape_errors + [{"index": e.line, "field": e.column, "error": e.reason} for e in errors],
@@ -218,3 +220,40 @@ def idempotency_records_purge() -> int:
         created__lt=timezone.now() - IDEMPOTENCY_TTL
     ).delete()
     return deleted
+
+
+class AccountSignalChanges(TypedDict, total=False):
+    account: Account
+    date: dt.date
+    kind: str
+    value: Decimal | None
+    department: str
+    detail: str
+
+
+@transaction.atomic
+def account_signal_create(
+    *,
+    account: Account,
+    date: dt.date,
+    kind: str,
+    value: Decimal | None = None,
+    department: str = "",
+    detail: str = "",
+) -> AccountSignal:
+    return AccountSignal.objects.create(
+        account=account, date=date, kind=kind, value=value, department=department, detail=detail
+    )
+
+
+@transaction.atomic
+def account_signal_update(*, signal: AccountSignal, changes: AccountSignalChanges) -> AccountSignal:
+    for name, value in changes.items():
+        setattr(signal, name, value)
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def account_signal_delete(*, signal: AccountSignal) -> None:
+    signal.delete()

@@ -6,7 +6,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from accounts.models import Account, ContractLine, Product
+from accounts.models import Account, ContractLine, Priority, Product, Stakeholder
+from playbooks.models import Opportunity
+from signals.models import AccountSignal
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -58,3 +60,45 @@ class ContractLineFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2025, 1, 1)
     end_date = dt.date(2025, 12, 31)
     arr = 12000
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    external_id = factory.Sequence(lambda n: f"S-{n:05d}")
+    account = factory.SubFactory(AccountFactory)
+    name = factory.LazyAttribute(lambda s: f"Person {s.external_id}")
+    role = "champion"
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Priority
+
+    stakeholder = factory.SubFactory(StakeholderFactory)
+    year = 2026
+    priority = factory.Sequence(lambda n: f"Grow {n}")
+
+
+class AccountSignalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountSignal
+
+    account = factory.SubFactory(AccountFactory)
+    date = dt.date(2025, 6, 1)
+    kind = "nps"
+    value = 9
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opportunity
+
+    account = factory.SubFactory(AccountFactory)
+    key = factory.Sequence(lambda n: f"tier_upgrade:X{n}")
+    play = "tier_upgrade"
+    motion = "upsell"
+    status = "ready"
+    score = 10
+    created = dt.date(2025, 6, 1)

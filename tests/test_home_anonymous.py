@@ -17,7 +17,7 @@ from django.test import Client
 from accounts.services import DEMO_PASSWORD
 from playbooks.models import ScoringRun, ScoringRunStatus
 from tests.conftest import REPO
-from tests.test_settings import PRODUCTION_ENV
+from tests.expansion.test_settings import PRODUCTION_ENV
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from books.rules import BookRulesMixin
+from metrics.revenue import mrr_from_arr
 
 from ..models import (
     Account,
@@ -16,7 +17,6 @@ from ..models import (
     Product,
     Stakeholder,
 )
-from ..selectors import mrr
 
 
 class HealthComponentsSerializer(serializers.Serializer):
@@ -154,7 +154,7 @@ class AccountSerializer(serializers.ModelSerializer):
         serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False)
     )
     def get_mrr(self, obj: Account) -> Decimal:
-        return mrr(obj.arr_on_day)
+        return mrr_from_arr(obj.arr_on_day)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -186,7 +186,7 @@ class VisibleAccountField(_VisibleSlugField):
     """An account named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
-        return Account.objects.visible_to(self.context["request"].user)
+        return Account.objects.restrict(self.context["request"].user)
 
 
 def new_stakeholder_external_id() -> str:
@@ -234,7 +234,7 @@ class VisibleStakeholderField(_VisibleSlugField):
     """A stakeholder named by external id, among those the requesting user may see."""
 
     def get_queryset(self):
-        return Stakeholder.objects.visible_to(self.context["request"].user)
+        return Stakeholder.objects.restrict(self.context["request"].user)
 
 
 class PrioritySerializer(BookRulesMixin, serializers.ModelSerializer):

@@ -5,8 +5,16 @@ from rest_framework.permissions import IsAuthenticated
 
 from ..filters import AccountFilterSet
 from ..models import Account, ContractLine, Priority, Product, Stakeholder
-from ..permissions import CsmCanEdit
+from ..permissions import MayChange
 from ..selectors import account_rows, account_scoring_details, scoring_as_of
+from ..services import (
+    priority_create,
+    priority_delete,
+    priority_update,
+    stakeholder_create,
+    stakeholder_delete,
+    stakeholder_update,
+)
 from .serializers import (
     AccountSerializer,
     ContractLineSerializer,
@@ -61,7 +69,7 @@ class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            ContractLine.objects.visible_to(self.request.user)
+            ContractLine.objects.restrict(self.request.user)
             .select_related("account", "product")
             .order_by("account_id", "start_date", "id")
         )
@@ -69,20 +77,31 @@ class ContractLineViewSet(viewsets.ReadOnlyModelViewSet):
 
 class StakeholderViewSet(viewsets.ModelViewSet):
     serializer_class = StakeholderSerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {"account__external_id": ["exact"], "role": ["exact"], "active": ["exact"]}
 
     def get_queryset(self):
         return (
-            Stakeholder.objects.visible_to(self.request.user)
+            Stakeholder.objects.restrict(self.request.user)
             .select_related("account")
             .order_by("account_id", "name", "id")
         )
 
+    def perform_create(self, serializer):
+        serializer.instance = stakeholder_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = stakeholder_update(
+            stakeholder=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        stakeholder_delete(stakeholder=instance)
+
 
 class PriorityViewSet(viewsets.ModelViewSet):
     serializer_class = PrioritySerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {
         "stakeholder__account__external_id": ["exact"],
         "year": ["exact"],
@@ -91,7 +110,18 @@ class PriorityViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            Priority.objects.visible_to(self.request.user)
+            Priority.objects.restrict(self.request.user)
             .select_related("stakeholder")
             .order_by("stakeholder_id", "-year", "id")
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = priority_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = priority_update(
+            priority=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        priority_delete(priority=instance)

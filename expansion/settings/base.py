@@ -48,7 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "expansion.middleware.RejectNulCharactersMiddleware",
+    "core.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,7 +144,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # Throttle counters must be shared by every web process: Redis when configured.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "expansion.cache.ReusedClientRedisCache"
+    CACHES["default"]["BACKEND"] = "core.cache.ReusedClientRedisCache"
 # Opportunity list pages are cached (invalidated on every write, see playbooks/listcache.py)
 # only when the cache is shared by every web process.
 OPPORTUNITY_LIST_CACHE_SECONDS = env.int(
@@ -177,15 +177,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
-        "expansion.api.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "expansion.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": False,
-    "EXCEPTION_HANDLER": "expansion.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"usage": env("USAGE_THROTTLE_RATE", default="120/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -199,7 +199,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "expansion.api.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
 }
 

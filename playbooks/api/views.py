@@ -7,12 +7,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from expansion.api.pagination import CountedRows
+from accounts.permissions import MayChange
+from core.api.pagination import CountedRows
 
 from ..filters import OpportunityFilterSet
 from ..listcache import opportunity_page_cached
 from ..models import Notification, Opportunity
-from ..permissions import CanChangeOpportunities
 from ..selectors import OPPORTUNITY_ROW_FIELDS, opportunity_rows
 from ..services import notification_mark_read, opportunity_update
 from .serializers import (
@@ -32,12 +32,12 @@ class OpportunityViewSet(
 
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilterSet
-    permission_classes = [IsAuthenticated, CanChangeOpportunities]
+    permission_classes = [IsAuthenticated, MayChange]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return (
-            Opportunity.objects.visible_to(self.request.user)
+            Opportunity.objects.restrict(self.request.user)
             .select_related("account", "target_product", "sponsor", "sponsor_priority")
             .order_by("-score", "id")
         )

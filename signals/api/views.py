@@ -11,10 +11,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import CsmCanEdit
+from accounts.permissions import MayChange
 
 from ..models import AccountSignal
-from ..services import usage_ingest, usage_ingest_once
+from ..services import (
+    account_signal_create,
+    account_signal_delete,
+    account_signal_update,
+    usage_ingest,
+    usage_ingest_once,
+)
 from .serializers import AccountSignalSerializer, UsageIngestResultSerializer, UsageRowSerializer
 
 MAX_BATCH = 10_000
@@ -24,7 +30,7 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
     """What happened at a customer: NPS, tickets, referrals, compliance changes, ..."""
 
     serializer_class = AccountSignalSerializer
-    permission_classes = [IsAuthenticated, CsmCanEdit]
+    permission_classes = [IsAuthenticated, MayChange]
     filterset_fields = {
         "account__external_id": ["exact"],
         "kind": ["exact"],
@@ -33,10 +39,21 @@ class AccountSignalViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            AccountSignal.objects.visible_to(self.request.user)
+            AccountSignal.objects.restrict(self.request.user)
             .select_related("account")
             .order_by("-date", "id")
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = account_signal_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = account_signal_update(
+            signal=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        account_signal_delete(signal=instance)
 
 
 class UsageIngestApi(APIView):

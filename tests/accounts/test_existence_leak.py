@@ -13,10 +13,10 @@ import json
 import pytest
 
 from accounts.models import Stakeholder
-from tests.api import test_roles
-from tests.api.test_roles import USERS, client_for
+from tests import test_roles_per_route
+from tests.test_roles_per_route import USERS
 
-book = test_roles.book  # the two-account fixture of the role tests
+book = test_roles_per_route.book  # the two-account fixture of the role tests
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,9 @@ def _stakeholder(account: str, external_id: str) -> dict:
     }
 
 
-def test_creating_a_stakeholder_with_a_foreign_external_id_looks_like_a_fresh_one(book) -> None:
+def test_creating_a_stakeholder_with_a_foreign_external_id_looks_like_a_fresh_one(
+    client_for, book
+) -> None:
     """GIVEN csm1, who cannot see account B's stakeholder S-B WHEN it creates a stakeholder
     with external id S-B, and one with a never used id THEN both answers are the same: 201,
     with an id assigned by the server; S-B is untouched."""
@@ -60,7 +62,7 @@ def test_creating_a_stakeholder_with_a_foreign_external_id_looks_like_a_fresh_on
     assert Stakeholder.objects.filter(account__external_id="ACC-A").count() == 3
 
 
-def test_renaming_a_stakeholders_external_id_cannot_probe_foreign_ids(book) -> None:
+def test_renaming_a_stakeholders_external_id_cannot_probe_foreign_ids(client_for, book) -> None:
     csm = client_for(*USERS["csm1"])
     url = f"/api/v1/stakeholders/{book['A']['stakeholder'].pk}/"
 
@@ -86,7 +88,7 @@ def test_renaming_a_stakeholders_external_id_cannot_probe_foreign_ids(book) -> N
         ("/api/v1/stakeholders/", lambda ref: _stakeholder(ref, "X-1")),
     ],
 )
-def test_references_to_foreign_rows_answer_as_unknown_ones(book, url, payload) -> None:
+def test_references_to_foreign_rows_answer_as_unknown_ones(client_for, book, url, payload) -> None:
     """Priorities name a stakeholder, signals and stakeholders an account: a foreign one is
     answered exactly like one that does not exist."""
     csm = client_for(*USERS["csm1"])
@@ -99,7 +101,7 @@ def test_references_to_foreign_rows_answer_as_unknown_ones(book, url, payload) -
     assert _masked(foreign, foreign_ref) == _masked(unknown, FRESH)
 
 
-def test_duplicate_signal_and_priority_errors_only_concern_visible_rows(book) -> None:
+def test_duplicate_signal_and_priority_errors_only_concern_visible_rows(client_for, book) -> None:
     """Their natural keys start with a visible account or stakeholder: a duplicate can only
     be one the user can read anyway."""
     csm = client_for(*USERS["csm1"])

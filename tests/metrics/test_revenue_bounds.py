@@ -15,17 +15,20 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from metrics.revenue import monthly_account_movements, monthly_movements
-from tests.factories import UserFactory
 
 MAX_RANGE_MONTHS = 120  # the documented maximum
 ENDPOINTS = ("/api/v1/metrics/revenue/", "/api/v1/metrics/revenue/monthly/")
 
 
 @pytest.fixture
-def manager(imported_sample_book) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
-    return client
+def imported_sample_book(sample_book_in_module, db):
+    """One import for the module: every database test here only reads the book."""
+    return sample_book_in_module
+
+
+@pytest.fixture
+def manager(imported_sample_book, manager_client) -> APIClient:
+    return manager_client
 
 
 @pytest.mark.django_db

@@ -23,11 +23,9 @@ URL = "/api/v1/usage/"
 
 
 @pytest.fixture
-def client(db) -> APIClient:
+def client(client_for) -> APIClient:
     AccountFactory(external_id="ACC-1")
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="ae1", roles=["ae"]))
-    return client
+    return client_for("ae1", ["ae"])
 
 
 def _valid_rows() -> list[dict]:

@@ -10,18 +10,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from signals.models import DailyUsage, IdempotencyRecord
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/usage/"
 
 
 @pytest.fixture
-def client(db) -> APIClient:
+def client(manager_client) -> APIClient:
     AccountFactory(external_id="ACC-1")
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
-    return client
+    return manager_client
 
 
 def row(**overrides) -> dict:

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from expansion.bulk import insert_frame
+from core.bulk import insert_frame
 from playbooks.models import Notification, Opportunity
 from tests.factories import AccountFactory, ProductFactory
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from expansion.cache import ReusedClientRedisCache
+from core.cache import ReusedClientRedisCache
 
 pytestmark = pytest.mark.services
 

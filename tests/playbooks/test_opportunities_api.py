@@ -1,31 +1,35 @@
-"""GET/PATCH /api/v1/opportunities/: filters, ordering, pagination, errors, query count."""
+"""GET/PATCH /api/v1/opportunities/ over the scored sample book: filters, ordering, errors,
+rows (page size, query count, JSON errors: test_opportunity_list_queries.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from playbooks import services
 from playbooks.models import Opportunity
-from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
-    return client
+def manager(manager_client) -> APIClient:
+    return manager_client
+
+
+@pytest.fixture(scope="module")
+def _scored_in_module(sample_book_in_module, django_db_blocker):
+    """Every test here reads (or PATCHes, rolled back) one scoring of the sample book: it is
+    imported and scored once for the module (see ``sample_book_in_module``)."""
+    with django_db_blocker.unblock():
+        return services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
 
 
 @pytest.fixture
-def scored(imported_sample_book):
-    return services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
+def scored(_scored_in_module, db):
+    return _scored_in_module
 
 
 def _ids(response) -> list[str]:
@@ -104,59 +108,6 @@ def test_patch_sets_amount_and_notes(scored, manager) -> None:
     ).json()
 
     assert (body["amount_arr"], body["notes"]) == (45000.5, "sized with the CFO")
-
-
-def test_page_size_is_capped_at_500(db, manager) -> None:
-    account = AccountFactory()
-    Opportunity.objects.bulk_create(
-        Opportunity(account=account, motion="upsell", score=i, created=dt.date(2026, 1, 1))
-        for i in range(501)
-    )
-
-    body = manager.get("/api/v1/opportunities/?page_size=1000").json()
-
-    assert body["count"] == 501 and len(body["results"]) == 500 and body["next"]
-
-
-def test_list_runs_a_constant_number_of_queries(db, manager) -> None:
-    """GIVEN 10 then 300 opportunities WHEN listing a page of 100 THEN the same queries run:
-    nothing is fetched per row."""
-    accounts = [AccountFactory() for _ in range(5)]
-
-    def make(n: int) -> None:
-        Opportunity.objects.bulk_create(
-            Opportunity(
-                account=accounts[i % 5],
-                motion="upsell",
-                play="tier_upgrade",
-                status="ready",
-                score=i,
-                created=dt.date(2026, 1, 1),
-                triggers=[{"code": "utilization_80", "points": 20, "detail": "x"}],
-            )
-            for i in range(n)
-        )
-
-    def queries() -> tuple[int, object]:
-        with CaptureQueriesContext(connection) as captured:
-            response = manager.get("/api/v1/opportunities/?page_size=100")
-        return len(captured), response
-
-    make(10)
-    queries()  # warm up: the user's roles are then cached for the session
-    few, _ = queries()
-    make(290)
-    many, response = queries()
-    assert len(response.json()["results"]) == 100
-    assert few == many <= 2  # the count and the page
-
-
-def test_api_errors_are_json_even_outside_the_router(db, manager) -> None:
-    for url in ("/api/v1/signals/2.5e-309/", "/api/v1/nothing-here/", "/api/v1/accounts/%00/"):
-        response = manager.delete(url) if "signals" in url else manager.get(url)
-        assert response.status_code in (400, 404), url
-        assert response["Content-Type"] == "application/json", url
-        assert "detail" in response.json()
 
 
 def test_list_rows_are_exactly_the_serializer_representation(scored, manager) -> None:

@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from accounts.models import Account
 from playbooks import services
 from playbooks.models import Opportunity
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/opportunities/?stage=identified&page_size=500"
@@ -32,22 +31,23 @@ def list_cache(settings):
 
 
 @pytest.fixture
+def imported_sample_book(sample_book_in_module, db):
+    """One import for the module (every test reads it; what a test writes is rolled back);
+    the scoring stays per test: the tests measure what a run invalidates."""
+    return sample_book_in_module
+
+
+@pytest.fixture
 def scored(imported_sample_book, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_execute(as_of=dt.date(2026, 6, 30))
-
-
-def client_for(username: str, roles: list[str]) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username=username, roles=roles))
-    return client
 
 
 def listed(client: APIClient) -> list[dict]:
     return client.get(URL).json()["results"]
 
 
-def test_a_cached_page_is_served_without_a_query(scored) -> None:
+def test_a_cached_page_is_served_without_a_query(client_for, scored) -> None:
     manager = client_for("boss", ["manager"])
     first = listed(manager)
 
@@ -58,7 +58,7 @@ def test_a_cached_page_is_served_without_a_query(scored) -> None:
     assert len(queries) == 0
 
 
-def test_scopes_never_share_a_page(scored) -> None:
+def test_scopes_never_share_a_page(client_for, scored) -> None:
     manager, ae = client_for("boss", ["manager"]), client_for("ae9", ["ae"])
     Account.objects.filter(external_id="NW-001").update(owner_email="ae9@vendor.example")
 
@@ -67,7 +67,7 @@ def test_scopes_never_share_a_page(scored) -> None:
 
 
 def test_a_stage_change_through_the_api_shows_at_once(
-    scored, django_capture_on_commit_callbacks
+    client_for, scored, django_capture_on_commit_callbacks
 ) -> None:
     manager = client_for("boss", ["manager"])
     target = listed(manager)[0]
@@ -80,7 +80,9 @@ def test_a_stage_change_through_the_api_shows_at_once(
     assert target["id"] not in {o["id"] for o in listed(manager)}
 
 
-def test_a_saved_account_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+def test_a_saved_account_shows_at_once(
+    client_for, scored, django_capture_on_commit_callbacks
+) -> None:
     manager = client_for("boss", ["manager"])
     listed(manager)
 
@@ -93,7 +95,7 @@ def test_a_saved_account_shows_at_once(scored, django_capture_on_commit_callback
 
 
 def test_an_import_shows_at_once(
-    scored, book_copy: Path, django_capture_on_commit_callbacks
+    client_for, scored, book_copy: Path, django_capture_on_commit_callbacks
 ) -> None:
     manager = client_for("boss", ["manager"])
     listed(manager)
@@ -106,7 +108,9 @@ def test_an_import_shows_at_once(
     assert "Northwind Bank plc" in {o["account"]["name"] for o in listed(manager)}
 
 
-def test_a_scoring_run_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+def test_a_scoring_run_shows_at_once(
+    client_for, scored, django_capture_on_commit_callbacks
+) -> None:
     manager = client_for("boss", ["manager"])
     before = {o["id"] for o in listed(manager)}
     Opportunity.objects.exclude(key="").delete()  # signals: invalidates (not captured)
@@ -120,7 +124,9 @@ def test_a_scoring_run_shows_at_once(scored, django_capture_on_commit_callbacks)
     assert len(after) >= 10 and not before & {o["id"] for o in after}
 
 
-def test_expiry_by_a_scoring_run_shows_at_once(scored, django_capture_on_commit_callbacks) -> None:
+def test_expiry_by_a_scoring_run_shows_at_once(
+    client_for, scored, django_capture_on_commit_callbacks
+) -> None:
     from signals.models import AccountSignal
 
     manager = client_for("boss", ["manager"])
@@ -133,7 +139,7 @@ def test_expiry_by_a_scoring_run_shows_at_once(scored, django_capture_on_commit_
     assert not any(o["play"] == "compliance_module" for o in listed(manager))
 
 
-def test_pages_kept_in_process_follow_the_shared_version(scored) -> None:
+def test_pages_kept_in_process_follow_the_shared_version(client_for, scored) -> None:
     """A page kept in this process's memory is served while the shared version stands (even
     if the shared copy is gone), and never after another process bumps the version."""
     from playbooks.listcache import VERSION_KEY

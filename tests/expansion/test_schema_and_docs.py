@@ -28,9 +28,8 @@ def test_schema_validates_without_warnings(tmp_path) -> None:
         assert f"{path}:" in text
 
 
-def test_schema_types_numbers_as_numbers_and_lists_enums() -> None:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+def test_schema_types_numbers_as_numbers_and_lists_enums(manager_client) -> None:
+    client = manager_client
     schema = client.get("/api/schema/?format=json").json()
     opportunity = schema["components"]["schemas"]["Opportunity"]["properties"]
     assert opportunity["score"]["type"] == "number"
@@ -49,24 +48,22 @@ def test_schema_types_numbers_as_numbers_and_lists_enums() -> None:
     assert revenue["nrr"]["type"] == "number"
 
 
-def test_swagger_ui_loads_only_local_assets() -> None:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+def test_swagger_ui_loads_only_local_assets(manager_client) -> None:
+    client = manager_client
     html = client.get("/api/docs/").content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert any("swagger-ui" in s for s in sources)
     assert all(not s.startswith(("http://", "https://", "//")) for s in sources), sources
 
 
-def test_usage_is_throttled_per_user(monkeypatch) -> None:
+def test_usage_is_throttled_per_user(monkeypatch, manager_client) -> None:
     from django.core.cache import cache
     from rest_framework.throttling import ScopedRateThrottle
 
     cache.clear()
     # DRF binds the rates when it is imported; the class attribute is what it reads.
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"usage": "2/min"})
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="boss", roles=["manager"]))
+    client = manager_client
     statuses = [client.post("/api/v1/usage/", [], format="json").status_code for _ in range(3)]
     cache.clear()
     assert statuses == [200, 200, 429]

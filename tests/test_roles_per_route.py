@@ -4,15 +4,19 @@ priorities and signals of its accounts; manager: everything)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import Priority, Stakeholder
-from playbooks.models import Opportunity
-from signals.models import AccountSignal, DailyUsage
-from tests.factories import AccountFactory, ContractLineFactory, ProductFactory, UserFactory
+from signals.models import DailyUsage
+from tests.factories import (
+    AccountFactory,
+    AccountSignalFactory,
+    ContractLineFactory,
+    OpportunityFactory,
+    PriorityFactory,
+    ProductFactory,
+    StakeholderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,39 +31,16 @@ def book(db):
             owner_email=f"{ae}@vendor.example",
             csm_email=f"{csm}@vendor.example",
         )
-        line = ContractLineFactory(external_id=f"L-{tag}", account=account, product=product)
-        person = Stakeholder.objects.create(
-            external_id=f"S-{tag}", account=account, name=f"Person {tag}", role="champion"
-        )
-        priority = Priority.objects.create(stakeholder=person, year=2026, priority=f"Grow {tag}")
-        signal = AccountSignal.objects.create(
-            account=account, date=dt.date(2025, 6, 1), kind="nps", value=9
-        )
-        opportunity = Opportunity.objects.create(
-            account=account,
-            key="tier_upgrade:X",
-            play="tier_upgrade",
-            motion="upsell",
-            status="ready",
-            score=10,
-            created=dt.date(2025, 6, 1),
-        )
+        person = StakeholderFactory(external_id=f"S-{tag}", account=account, name=f"Person {tag}")
         data[tag] = {
             "account": account,
-            "line": line,
+            "line": ContractLineFactory(external_id=f"L-{tag}", account=account, product=product),
             "stakeholder": person,
-            "priority": priority,
-            "signal": signal,
-            "opportunity": opportunity,
+            "priority": PriorityFactory(stakeholder=person, priority=f"Grow {tag}"),
+            "signal": AccountSignalFactory(account=account),
+            "opportunity": OpportunityFactory(account=account, key="tier_upgrade:X"),
         }
     return data
-
-
-def client_for(username: str | None, roles: list[str] | None = None) -> APIClient:
-    client = APIClient()
-    if username:
-        client.force_authenticate(UserFactory(username=username, roles=roles or []))
-    return client
 
 
 USERS = {
@@ -96,7 +77,7 @@ READABLE = {"ae1": {"A"}, "csm1": {"A"}, "manager": {"A", "B"}, "nobody": set()}
 
 
 @pytest.mark.parametrize("role", list(USERS))
-def test_reads_are_scoped_and_foreign_objects_answer_404(book, role) -> None:
+def test_reads_are_scoped_and_foreign_objects_answer_404(client_for, book, role) -> None:
     client = client_for(*USERS[role])
     for tag in ("A", "B"):
         for name, url in detail_urls(book, tag).items():
@@ -140,7 +121,7 @@ OPPORTUNITY_PATCH = {
 
 
 @pytest.mark.parametrize(("role", "tag"), list(OPPORTUNITY_PATCH))
-def test_opportunity_changes_by_role(book, role, tag) -> None:
+def test_opportunity_changes_by_role(client_for, book, role, tag) -> None:
     client = client_for(*USERS[role])
     opportunity = book[tag]["opportunity"]
 
@@ -204,7 +185,7 @@ def _payloads(book, tag: str) -> dict[str, dict]:
 @pytest.mark.parametrize(("role", "tag"), list(CSM_WRITE))
 @pytest.mark.parametrize("resource", ["stakeholder", "priority", "signal"])
 @pytest.mark.parametrize("method", ["patch", "put", "delete"])
-def test_csm_resources_writes_by_role(book, role, tag, resource, method) -> None:
+def test_csm_resources_writes_by_role(client_for, book, role, tag, resource, method) -> None:
     client = client_for(*USERS[role])
     url = detail_urls(book, tag)[resource]
     payload = _payloads(book, tag)[resource]
@@ -218,7 +199,7 @@ def test_csm_resources_writes_by_role(book, role, tag, resource, method) -> None
 
 
 @pytest.mark.parametrize("resource", ["stakeholder", "priority", "signal"])
-def test_create_is_limited_to_own_accounts(book, resource) -> None:
+def test_create_is_limited_to_own_accounts(client_for, book, resource) -> None:
     csm = client_for(*USERS["csm1"])
     ae = client_for(*USERS["ae1"])
     url = {
@@ -239,7 +220,7 @@ def test_create_is_limited_to_own_accounts(book, resource) -> None:
     assert ae.post(url, mine, format="json").status_code == 403
 
 
-def test_products_are_readable_by_every_role_and_read_only(book) -> None:
+def test_products_are_readable_by_every_role_and_read_only(client_for, book) -> None:
     for role in USERS:
         client = client_for(*USERS[role])
         assert client.get("/api/v1/products/CORE/").status_code == 200
@@ -247,7 +228,7 @@ def test_products_are_readable_by_every_role_and_read_only(book) -> None:
         assert client.post("/api/v1/contracts/", {}, format="json").status_code == 405
 
 
-def test_usage_ingest_only_reaches_the_users_accounts(book) -> None:
+def test_usage_ingest_only_reaches_the_users_accounts(client_for, book) -> None:
     client = client_for(*USERS["ae1"])
     rows = [
         {"account_id": "ACC-A", "metric": "api_calls", "date": "2025-06-01", "quantity": 5},
@@ -263,7 +244,7 @@ def test_usage_ingest_only_reaches_the_users_accounts(book) -> None:
     assert list(DailyUsage.objects.values_list("account__external_id", flat=True)) == ["ACC-A"]
 
 
-def test_revenue_metrics_cover_only_the_users_book(book) -> None:
+def test_revenue_metrics_cover_only_the_users_book(client_for, book) -> None:
     url = "/api/v1/metrics/revenue/?start=2025-01-01&end=2025-06-30"
     mine = client_for(*USERS["ae1"]).get(url).json()
     everything = client_for(*USERS["manager"]).get(url).json()

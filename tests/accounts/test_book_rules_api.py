@@ -1,4 +1,4 @@
-"""Writes through the API follow the book import's rules (books/validation.py): a record the
+"""Writes through the API follow the book import's rules (core/validation.py): a record the
 import rejects is a 400 through the API too, with the import's reason, on create and on a
 partial update."""
 
@@ -9,24 +9,25 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import Priority, Stakeholder
+from accounts.models import Priority
 from signals.models import AccountSignal
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    AccountSignalFactory,
+    PriorityFactory,
+    StakeholderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(db) -> APIClient:
+def client(client_for) -> APIClient:
     account = AccountFactory(external_id="ACC-1")
-    person = Stakeholder.objects.create(
-        external_id="S-1", account=account, name="Dana", role="champion"
-    )
-    Priority.objects.create(stakeholder=person, year=2026, priority="Grow")
-    AccountSignal.objects.create(account=account, date=dt.date(2026, 6, 1), kind="nps", value=9)
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="csm1", roles=["csm"]))
-    return client
+    person = StakeholderFactory(external_id="S-1", account=account, name="Dana")
+    PriorityFactory(stakeholder=person, priority="Grow")
+    AccountSignalFactory(account=account, date=dt.date(2026, 6, 1))
+    return client_for("csm1", ["csm"])
 
 
 def _signal(**overrides) -> dict:

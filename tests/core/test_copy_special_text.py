@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Priority, Stakeholder
-from expansion.bulk import insert_frame, read_frame, update_frame, upsert_frame
+from core.bulk import insert_frame, read_frame, update_frame, upsert_frame
 from playbooks import services
 from playbooks.models import Opportunity
 from tests.factories import AccountFactory, UserFactory

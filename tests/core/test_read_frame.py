@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import ContractLine, Product, Stakeholder
-from expansion.bulk import read_frame, sort_memory, values_sql
+from core.bulk import read_frame, sort_memory, values_sql
 from tests.factories import AccountFactory, ContractLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,12 @@ problem of every rejected row. Line numbers count the header as line 1.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.utils import timezone
-
-from signals.models import SIGNAL_KINDS_WITH_VALUE
-
-from .schema import Column, FileSpec, RowError
 
 LINE = "_line"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -31,7 +29,76 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 KnownKeys = dict[str, dict[str, int]]
 
 
-class _Errors:
+@dataclass(frozen=True)
+class Column:
+    """One CSV column. ``kind``: str, email, date, decimal, int, enum, bool or ref.
+
+    Dates are ASCII ``YYYY-MM-DD`` from ``EARLIEST_DATE`` to ``max_days_ahead`` days after
+    today (``None``: any later date, e.g. a contract's end).
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = False
+    field: str = ""  # the model field; defaults to ``name`` (``<name>_id`` for refs)
+    choices: tuple[str, ...] = ()
+    ref: str = ""  # for refs: the referenced file's entity, e.g. "account"
+    min_value: float | None = None
+    min_exclusive: bool = False
+    max_value: float | None = None
+    max_length: int | None = None
+    lower: bool = False  # stored lower-case (e-mails used for role scoping)
+    max_days_ahead: int | None = 365
+
+    @property
+    def model_field(self) -> str:
+        if self.field:
+            return self.field
+        return self.name
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    filename: str
+    model: type
+    key: tuple[str, ...]  # CSV column names forming the natural key
+    columns: tuple[Column, ...]
+    entity: str = ""  # name other files use to reference this file's rows
+    entity_key: str = ""  # the CSV column those references name
+    required_file: bool = False
+    #: the cross-column rules of this file: ``(raw, clean, errors)``, adding to ``errors``
+    row_rules: Callable[[pd.DataFrame, pd.DataFrame, Errors], None] | None = None
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return tuple(self.column(name).model_field for name in self.key)
+
+
+@dataclass
+class RowError:
+    filename: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.column}: {self.reason}"
+
+
+
+
+class Errors:
     """Collects errors column-wise; each ``add`` takes a boolean mask over the frame."""
 
     def __init__(self, filename: str, lines: pd.Series) -> None:
@@ -65,7 +132,7 @@ def _quoted(values: pd.Series) -> pd.Series:
 
 
 def _check_column(
-    column: Column, values: pd.Series, errors: _Errors, known: KnownKeys
+    column: Column, values: pd.Series, errors: Errors, known: KnownKeys
 ) -> pd.Series:
     """Validate one column; return its clean values (None where empty)."""
     present = values != ""
@@ -165,7 +232,7 @@ class _UniqueErrors:
 
 
 def _check_column_by_values(
-    column: Column, values: pd.Series, errors: _Errors, known: KnownKeys
+    column: Column, values: pd.Series, errors: Errors, known: KnownKeys
 ) -> pd.Series:
     """Check each distinct value once, then expand to the rows: a usage file of millions of
     rows has a few hundred distinct dates and metrics."""
@@ -185,63 +252,7 @@ def _check_column_by_values(
     return pd.Series(pd.array(expanded, dtype=clean.dtype), index=values.index)
 
 
-def _check_rows(spec: FileSpec, raw: pd.DataFrame, clean: pd.DataFrame, errors: _Errors) -> None:
-    """The cross-column rules book-format.md states for particular files."""
-    name = spec.filename
-    if name == "products.csv":
-        errors.add(
-            (raw["kind"] == "tier") & (raw["tier_rank"] == ""),
-            "tier_rank",
-            "required for kind 'tier'",
-        )
-    elif name == "contracts.csv":
-        # Compared only where both are valid dates (``clean`` holds None otherwise).
-        start, end = clean["start_date"], clean["end_date"]
-        before = start.notna() & end.notna() & (end.fillna("") < start.fillna(""))
-        errors.add(
-            before,
-            "end_date",
-            "end date " + raw["end_date"] + " is before start_date " + raw["start_date"],
-        )
-    elif name == "signals.csv":
-        value = pd.to_numeric(raw["value"].where(raw["value"] != "", None), errors="coerce")
-        for kind in SIGNAL_KINDS_WITH_VALUE:
-            errors.add(
-                (raw["kind"] == kind) & (raw["value"] == ""), "value", f"required for kind '{kind}'"
-            )
-        errors.add(
-            (raw["kind"] == "nps") & ~value.between(0, 10) & value.notna(),
-            "value",
-            "NPS must be between 0 and 10, got " + raw["value"],
-        )
-        errors.add(
-            (raw["kind"] == "support_ticket") & ~value.between(1, 4) & value.notna(),
-            "value",
-            "ticket severity must be between 1 and 4, got " + raw["value"],
-        )
-        errors.add(
-            (raw["kind"] == "new_users") & (value < 0),
-            "value",
-            "new users must be >= 0, got " + raw["value"],
-        )
-        errors.add(
-            (raw["kind"] == "internal_referral") & (raw["department"] == ""),
-            "department",
-            "required for kind 'internal_referral'",
-        )
-    elif name == "opportunities.csv":
-        decided = raw["stage"].isin(("won", "lost"))
-        errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
-        created, closed = clean["created"], clean["closed"]
-        dated = created.notna() & closed.notna()
-        errors.add(
-            dated & (closed.fillna("") < created.fillna("")),
-            "closed",
-            "closed date " + raw["closed"] + " is before created " + raw["created"],
-        )
-
-
-def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: _Errors, position: str) -> None:
+def _check_duplicates(spec: FileSpec, raw: pd.DataFrame, errors: Errors, position: str) -> None:
     key = raw[list(spec.key)]
     repeated = key.duplicated(keep="first")
     if not repeated.any():
@@ -272,11 +283,12 @@ def validate_frame(
     if raw.empty:
         empty = pd.DataFrame({LINE: [], **{c.model_field: [] for c in spec.columns}})
         return empty, [], 0
-    errors = _Errors(spec.filename, raw[LINE])
+    errors = Errors(spec.filename, raw[LINE])
     clean = pd.DataFrame({LINE: raw[LINE]}, index=raw.index)
     for column in spec.columns:
         clean[column.model_field] = _check_column_by_values(column, raw[column.name], errors, known)
-    _check_rows(spec, raw, clean, errors)
+    if spec.row_rules is not None:
+        spec.row_rules(raw, clean, errors)
     _check_duplicates(spec, raw, errors, position)
     valid = clean[~errors.bad]
     return valid, errors.row_errors(), int(errors.bad.sum())
