@@ -28,6 +28,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
     )
     renewal_within = django_filters.NumberFilter(
         method="filter_renewal_within",
+        min_value=0,
+        max_value=3650,
         help_text="days: the account has a contract line ending within 0..N days of the "
         "opportunity's scoring date (e.g. 90)",
     )
