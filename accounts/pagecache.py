@@ -9,9 +9,10 @@ through ``with_csrf_token``). Every write that can change what one of these page
 bumps the version *after commit* (``receivers.py``): saves and deletes of the installed base
 (accounts, contract lines, entitlements, products, stakeholders, priorities), of
 opportunities, criterion ticks, signals and success metrics, the bulk writers'
-``bulk_written`` signal (book import, usage ingestion, the scoring's results) and a scoring run's save (a run finishing
-changes what "current" means). A request reads the version *before* it queries, so content
-computed from old data is stored under the old version and never served after the bump.
+``bulk_written`` signal (book import, usage ingestion, the scoring's results) and a scoring
+run's save (a run finishing changes what "current" means). A request reads the version
+*before* it queries, so content computed from old data is stored under the old version and
+never served after the bump.
 Deletes of rows only the bulk writers write (usage, snapshots, actions, alerts) are not
 watched one by one (that would make Django fetch every row it deletes); the next run's save
 or the TTL covers them.

@@ -81,7 +81,10 @@ def opportunity_list(request):
         )
 
     content = ranked_list_page.cached(
-        user=request.user, path=f"{request.path}#{part}", query=dict(request.GET.lists()), build=build
+        user=request.user,
+        path=f"{request.path}#{part}",
+        query=dict(request.GET.lists()),
+        build=build,
     )
     if part == "results":
         return HttpResponse(content)
