@@ -208,3 +208,21 @@ def test_another_scope_never_gets_someone_elses_cached_page(opportunity) -> None
     csm = _client("csm1")
     html = csm.get(url).content.decode()
     assert "You can read this opportunity" in html and "Move the opportunity" not in html
+
+
+def test_page_links_are_the_whole_range_rule_on_the_pages_it_shows() -> None:
+    """The pagination looks at a few pages, not every page of the book, with the rule the
+    template applied to every page before."""
+    from playbooks.workspace.ranked import page_links
+
+    for last in range(1, 30):
+        for number in range(1, last + 1):
+            expected = []
+            for n in range(1, last + 1):
+                if n == number:
+                    expected.append((n, "current"))
+                elif n == 1 or n == last or (n - 2 <= number and n + 2 >= number):
+                    expected.append((n, "link"))
+                elif n == 2 or n == last - 1:
+                    expected.append((n, "gap"))
+            assert page_links(number=number, last=last) == expected, (number, last)
