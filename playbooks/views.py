@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.pagecache import opportunity_page, ranked_list_page
+from accounts import pagecache
 from accounts.templatetags.formatting import label_for
 from expansion.pagecache import CSRF_PLACEHOLDER, with_csrf_token
 
@@ -36,9 +36,7 @@ from .workspace import (
     opportunities_visible,
     opportunity_explanation,
     opportunity_list_page,
-)
-from .workspace import (
-    opportunity_page as opportunity_page_load,
+    opportunity_page,
 )
 
 LABELS = {
@@ -80,7 +78,7 @@ def opportunity_list(request):
             request=request,
         )
 
-    content = ranked_list_page.cached(
+    content = pagecache.ranked_list_page.cached(
         user=request.user,
         path=f"{request.path}#{part}",
         query=dict(request.GET.lists()),
@@ -96,7 +94,7 @@ def _visible(request, pk: int) -> Opportunity:
 
 
 def _page_context(request, opportunity: Opportunity, **forms) -> dict:
-    context = opportunity_page_load(opportunity=opportunity)
+    context = opportunity_page(opportunity=opportunity)
     context.update(
         opportunity=opportunity,
         labels=LABELS,
@@ -139,7 +137,7 @@ def opportunity_detail(request, pk: int):
         )
         return title, content
 
-    title, content = opportunity_page.cached(
+    title, content = pagecache.opportunity_page.cached(
         user=request.user, path=request.path, query={}, build=build
     )
     context = {"title": title, "content": mark_safe(with_csrf_token(request, content))}
