@@ -64,9 +64,10 @@ def sees_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def scope_key(user: AbstractBaseUser | AnonymousUser) -> str:
-    """Users with the same key see the same rows (the list cache keys pages by it)."""
+    """Users with the same key see the same rows and pages (the page caches key by it); a
+    manager's and a superuser's pages differ in wording, so their roles are part of it."""
     if sees_everything(user):
-        return "all"
+        return f"all:{','.join(sorted(user_roles(user)))}:{int(bool(user.is_superuser))}"
     return f"{user_email(user)}:{','.join(sorted(user_roles(user)))}"
 
 

@@ -1,5 +1,6 @@
-"""Django signal receivers (connected in ``AccountsConfig.ready``): keep the account page
-cache honest whenever something it shows changes (see ``pagecache``)."""
+"""Django signal receivers (connected in ``AccountsConfig.ready``): keep the pages' caches
+(account page, ranked list, opportunity page) honest whenever something they show changes
+(see ``pagecache``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ EDITED = (
     "accounts.Stakeholder",
     "accounts.Priority",
     "playbooks.Opportunity",
+    "playbooks.OpportunityCriterionCheck",
     "signals.AccountSignal",
     "signals.SuccessMetric",
 )

@@ -4,9 +4,10 @@ framework's floor on this machine), in the same run.
 
 Book: a generated demo book of ``--accounts`` accounts (the same files as bench/scoring.py
 for the same seed), imported and scored as of 2026-06-30 into the scratch database
-``expansion_bench_pages``; when the scoring found fewer open opportunities than
-``--opportunities``, identified ones are added (spread over the accounts, real triggers
-copied from scored ones) until the book holds that many. Not timed.
+``expansion_bench_pages`` (``BENCH_PAGES_DB``; the port: ``BENCH_PAGES_PORT``, 8861); when
+the scoring found fewer open opportunities than ``--opportunities``, identified ones are
+added (spread over the accounts, real triggers copied from scored ones) until the book holds
+that many. Not timed.
 
 Pages, each requested by sessions signed in through /login/ as the demo AEs (ae1..ae5),
 each session on its own pages (its own accounts and opportunities, in turn):
@@ -21,7 +22,8 @@ and time:
   2. ``--sessions`` sessions at once for ``--seconds`` per page: requests/s and errors.
 Targets: one session, each page's p95 under 100 ms; 20 sessions, zero errors and each page
 at least 1/15 of the floor's requests/s. Both with the page caches on (a shared Redis cache,
-the production setting: ``ACCOUNT_PAGE_CACHE_SECONDS``, ``OPPORTUNITY_LIST_CACHE_SECONDS``)
+the production setting: ``ACCOUNT_PAGE_CACHE_SECONDS``, ``OPPORTUNITY_LIST_CACHE_SECONDS``,
+``OPPORTUNITY_PAGE_CACHE_SECONDS``)
 and off (every request computes its page), unless ``--cache`` picks one.
 
     .venv/bin/python bench/pages.py [--accounts 100000] [--opportunities 100000] [--reuse]
@@ -48,7 +50,7 @@ from _common import ADMIN_URL, OUT, REPO, scratch_database
 from _load import gunicorn
 
 AS_OF = dt.date(2026, 6, 30)
-DATABASE = "expansion_bench_pages"
+DATABASE = os.environ.get("BENCH_PAGES_DB", "expansion_bench_pages")
 HOST = "127.0.0.1"
 PASSWORD = "expansion-demo"
 AES = [f"ae{i}" for i in range(1, 6)]
@@ -393,7 +395,7 @@ def main() -> None:
     parser.add_argument("--single-seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per process")
-    parser.add_argument("--port", type=int, default=8861)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PAGES_PORT", "8861")))
     parser.add_argument(
         "--cache", choices=["both", "on", "off"], default="both", help="page cache settings run"
     )
@@ -417,10 +419,12 @@ def main() -> None:
             "CACHE_URL": args.cache_url,
             "ACCOUNT_PAGE_CACHE_SECONDS": "300",
             "OPPORTUNITY_LIST_CACHE_SECONDS": "300",
+            "OPPORTUNITY_PAGE_CACHE_SECONDS": "300",
         },
         "page caches off (every request queries PostgreSQL)": {
             "ACCOUNT_PAGE_CACHE_SECONDS": "0",
             "OPPORTUNITY_LIST_CACHE_SECONDS": "0",
+            "OPPORTUNITY_PAGE_CACHE_SECONDS": "0",
         },
     }
     if args.cache != "both":

@@ -8,10 +8,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+
+from accounts import pagecache
+from accounts.querysets import scope_key
+from accounts.templatetags.formatting import label_for
+from core.pagecache import CSRF_PLACEHOLDER, with_csrf_token
 
 from .forms import CriterionForm, DealForm, StageAdvanceForm
 from .labels import (
@@ -58,12 +66,27 @@ def home(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def opportunity_list(request):
-    """The ranked list; an htmx request (filters, sort, page) gets the results alone."""
-    listing = opportunity_list_page(user=request.user, params=request.GET)
-    template = "playbooks/opportunity_list.html"
-    if _partial(request, "results"):
-        template += "#results"
-    return render(request, template, {"listing": listing, "labels": LABELS})
+    """The ranked list; an htmx request (filters, sort, page) gets the results alone. The
+    content comes from ``opportunity_list_page`` or, when enabled, the page cache."""
+    part = "results" if _partial(request, "results") else "content"
+
+    def build() -> str:
+        listing = opportunity_list_page(user=request.user, params=request.GET)
+        return render_to_string(
+            f"playbooks/opportunity_list.html#{part}",
+            {"listing": listing, "labels": LABELS},
+            request=request,
+        )
+
+    content = pagecache.ranked_list_page.cached(
+        scope=scope_key(request.user),
+        path=f"{request.path}#{part}",
+        query=dict(request.GET.lists()),
+        build=build,
+    )
+    if part == "results":
+        return HttpResponse(content)
+    return render(request, "playbooks/opportunity_list.html", {"content": mark_safe(content)})
 
 
 def _visible(request, pk: int) -> Opportunity:
@@ -89,9 +112,10 @@ def _page_context(request, opportunity: Opportunity, **forms) -> dict:
 @vary_on_headers("HX-Request")
 def opportunity_detail(request, pk: int):
     """One opportunity. A ranked-list row expanding in place asks for its explanation alone
-    (htmx target ``why-<id>``)."""
-    opportunity = _visible(request, pk)
+    (htmx target ``why-<id>``). The page's content comes from ``opportunity_page`` or, when
+    enabled, the page cache (rendered with a placeholder for the session's CSRF token)."""
     if _partial(request, f"why-{pk}"):
+        opportunity = _visible(request, pk)
         return render(
             request,
             "playbooks/_explanation.html",
@@ -102,9 +126,22 @@ def opportunity_detail(request, pk: int):
                 "in_row": True,
             },
         )
-    return render(
-        request, "playbooks/opportunity_detail.html", _page_context(request, opportunity)
+
+    def build() -> tuple[str, str]:
+        opportunity = _visible(request, pk)
+        context = _page_context(request, opportunity)
+        context["csrf_token"] = CSRF_PLACEHOLDER  # any session's: see with_csrf_token
+        title = f"{label_for(opportunity.play, LABELS['plays'])} · {opportunity.account.name}"
+        content = render_to_string(
+            "playbooks/opportunity_detail.html#opportunity", context, request=request
+        )
+        return title, content
+
+    title, content = pagecache.opportunity_page.cached(
+        scope=scope_key(request.user), path=request.path, query={}, build=build
     )
+    context = {"title": title, "content": mark_safe(with_csrf_token(request, content))}
+    return render(request, "playbooks/opportunity_detail.html", context)
 
 
 def _changeable(request, pk: int) -> Opportunity:

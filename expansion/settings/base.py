@@ -154,6 +154,10 @@ OPPORTUNITY_LIST_CACHE_SECONDS = env.int(
 ACCOUNT_PAGE_CACHE_SECONDS = env.int(
     "ACCOUNT_PAGE_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
 )
+# The opportunity page's content, under the same rule (accounts/pagecache.py).
+OPPORTUNITY_PAGE_CACHE_SECONDS = env.int(
+    "OPPORTUNITY_PAGE_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
+)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
