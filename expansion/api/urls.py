@@ -11,7 +11,8 @@ from accounts.api.views import (
     StakeholderViewSet,
 )
 from metrics.api.views import RevenueMetricsApi, RevenueMonthlyApi
-from playbooks.api.views import NotificationViewSet, OpportunityViewSet
+from playbooks.api.views import OpportunityViewSet
+from scoring.api.views import NotificationViewSet
 from signals.api.views import AccountSignalViewSet, UsageIngestApi
 
 router = DefaultRouter()
