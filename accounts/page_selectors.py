@@ -19,17 +19,10 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
-from playbooks.models import (
-    OPEN_STAGES,
-    AccountAction,
-    HealthSnapshot,
-    Opportunity,
-    OpportunityStageChange,
-    UsageAlert,
-    UtilizationSnapshot,
-)
-from playbooks.scoring.config import ScoringConfig
-from playbooks.selectors import latest_scoring_run
+from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStageChange
+from scoring.config import ScoringConfig
+from scoring.models import AccountAction, HealthSnapshot, UsageAlert, UtilizationSnapshot
+from scoring.selectors import latest_scoring_run
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .filters import AccountFilterSet

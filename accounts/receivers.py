@@ -29,13 +29,13 @@ BULK = (
     *EDITED,
     "signals.DailyUsage",
     "playbooks.OpportunityStageChange",
-    "playbooks.HealthSnapshot",
-    "playbooks.UtilizationSnapshot",
-    "playbooks.AccountAction",
-    "playbooks.UsageAlert",
+    "scoring.HealthSnapshot",
+    "scoring.UtilizationSnapshot",
+    "scoring.AccountAction",
+    "scoring.UsageAlert",
 )
 #: Saved one by one, never deleted one by one: saves only.
-SAVED = ("playbooks.OpportunityStageChange", "playbooks.ScoringRun")
+SAVED = ("playbooks.OpportunityStageChange", "scoring.ScoringRun")
 
 
 def _changed(sender, **kwargs) -> None:

@@ -26,14 +26,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from playbooks.models import (
-    OPEN_STAGES,
-    AccountAction,
-    HealthSnapshot,
-    Opportunity,
-    UtilizationSnapshot,
-)
-from playbooks.selectors import latest_scoring_run
+from playbooks.models import OPEN_STAGES, Opportunity
+from scoring.models import AccountAction, HealthSnapshot, UtilizationSnapshot
+from scoring.selectors import latest_scoring_run
 
 from .models import Account, ContractLine
 

@@ -49,6 +49,7 @@ UTILIZATION_SQL = """
 """
 
 
+# The scoring app's models keep their playbooks_* table names (Meta.db_table, issue 11).
 RESULT_TABLES = (
     "playbooks_opportunitystagechange, playbooks_opportunity, playbooks_healthsnapshot, "
     "playbooks_utilizationsnapshot, playbooks_accountaction, playbooks_usagealert, "
@@ -131,7 +132,7 @@ statement = min(times.values())
 """
 
 IN_PROCESS = """
-from playbooks.services import scoring_run_execute
+from scoring.services import scoring_run_execute
 base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 run = scoring_run_execute(as_of=as_of)
@@ -144,8 +145,8 @@ WORKERS = """
 # workers ({workers} prefork processes on Redis), one chunk of accounts per process.
 import signal, subprocess, uuid
 from expansion.celery import app
-from playbooks.models import ScoringRun
-from playbooks.tasks import score_accounts_task
+from scoring.models import ScoringRun
+from scoring.tasks import score_accounts_task
 queue = "bench-" + uuid.uuid4().hex[:8]
 env = {{**os.environ, "CELERY_BROKER_URL": {broker!r}, "CELERY_TASK_DEFAULT_QUEUE": queue,
        "CELERY_TASK_ALWAYS_EAGER": "false"}}
@@ -192,10 +193,11 @@ FLOOR = """
 from django.db import transaction
 from accounts.models import Entitlement
 from core.bulk import sort_memory
-from playbooks.models import (AccountAction, HealthSnapshot, Notification, Opportunity,
-                              OpportunityStageChange, UsageAlert, UtilizationSnapshot)
-from playbooks.scoring.config import ScoringConfig
-from playbooks.selectors import usage_aggregates_query
+from playbooks.models import Opportunity, OpportunityStageChange
+from scoring.models import (AccountAction, HealthSnapshot, Notification, UsageAlert,
+                            UtilizationSnapshot)
+from scoring.config import ScoringConfig
+from scoring.selectors import usage_aggregates_query
 written = [HealthSnapshot, UtilizationSnapshot, AccountAction, Opportunity, UsageAlert,
            Notification]
 tables = [m._meta.db_table for m in written]

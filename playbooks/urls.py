@@ -9,6 +9,7 @@ from . import views
 app_name = "playbooks"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("opportunities/", views.opportunity_list, name="opportunity-list"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity-detail"),
     path("opportunities/<int:pk>/stage/", views.opportunity_stage, name="opportunity-stage"),

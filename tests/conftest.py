@@ -46,7 +46,7 @@ def delete_book() -> None:
     from django.core.cache import cache
 
     from accounts.models import Account, Product
-    from playbooks.models import Notification, ScoringRun
+    from scoring.models import Notification, ScoringRun
 
     for model in (Account, Product, ScoringRun, Notification):
         model.objects.all().delete()

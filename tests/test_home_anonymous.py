@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from accounts.services import DEMO_PASSWORD
-from playbooks.models import ScoringRun, ScoringRunStatus
+from scoring.models import ScoringRun, ScoringRunStatus
 from tests.conftest import REPO
 from tests.expansion.test_settings import PRODUCTION_ENV
 
@@ -67,7 +67,7 @@ PRODUCTION_PROBE = textwrap.dedent(
     django.setup()
     from django.core.management import call_command
     from django.test import Client
-    from playbooks.models import ScoringRun
+    from scoring.models import ScoringRun
     call_command("migrate", verbosity=0)
     ScoringRun.objects.create(as_of="2026-11-30", status="succeeded",
                               counts={"accounts_scored": 4321})

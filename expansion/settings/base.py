@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "signals",
     "playbooks",
+    "scoring",
     "metrics",
     "books",
 ]

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Segment
 
-from ..models import Notification, Opportunity, Stage
+from ..models import Opportunity, Stage
 
 
 class AccountRefSerializer(serializers.Serializer):
@@ -100,12 +100,3 @@ class OpportunityUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    read = serializers.BooleanField(
-        required=False, write_only=True, help_text="PATCH true to mark as read"
-    )
-
-    class Meta:
-        model = Notification
-        fields = ["id", "message", "url", "created", "read_at", "read"]
-        read_only_fields = ["id", "message", "url", "created", "read_at"]

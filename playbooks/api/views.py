@@ -12,14 +12,10 @@ from core.api.pagination import CountedRows
 
 from ..filters import OpportunityFilterSet
 from ..listcache import opportunity_page_cached
-from ..models import Notification, Opportunity
+from ..models import Opportunity
 from ..selectors import OPPORTUNITY_ROW_FIELDS, opportunity_rows
-from ..services import notification_mark_read, opportunity_update
-from .serializers import (
-    NotificationSerializer,
-    OpportunitySerializer,
-    OpportunityUpdateSerializer,
-)
+from ..services import opportunity_update
+from .serializers import OpportunitySerializer, OpportunityUpdateSerializer
 
 
 class OpportunityViewSet(
@@ -70,21 +66,3 @@ class OpportunityViewSet(
             opportunity=opportunity, user=request.user, **data.validated_data
         )
         return Response(OpportunitySerializer(self.get_queryset().get(pk=updated.pk)).data)
-
-
-class NotificationViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """The user's own in-app notifications (usage alerts), newest first; PATCH marks read."""
-
-    serializer_class = NotificationSerializer
-    http_method_names = ["get", "patch", "head", "options"]
-    filterset_fields = {"read_at": ["isnull"]}
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return Notification.objects.none()
-        return Notification.objects.filter(user=self.request.user).order_by("-created", "-id")
-
-    def perform_update(self, serializer):
-        notification_mark_read(
-            notification=serializer.instance, read=serializer.validated_data.get("read", True)
-        )

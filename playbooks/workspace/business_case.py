@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 
 from accounts.models import ContractLine
+from scoring.models import UtilizationSnapshot
 from signals.models import SuccessMetric
 
 from ..labels import (
@@ -15,10 +16,7 @@ from ..labels import (
     label,
     motion_kind,
 )
-from ..models import (
-    Opportunity,
-    UtilizationSnapshot,
-)
+from ..models import Opportunity
 from .common import (
     short_number,
 )

@@ -6,16 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from accounts.models import Stakeholder, StakeholderRole
+from scoring.models import HealthSnapshot
 
 from ..labels import (
     STAGE_LABELS,
 )
-from ..models import (
-    HealthSnapshot,
-    Opportunity,
-    OpportunityCriterionCheck,
-    Stage,
-)
+from ..models import Opportunity, OpportunityCriterionCheck, Stage
 from ..workflow import (
     DATA_AMOUNT,
     DATA_CHAMPION,

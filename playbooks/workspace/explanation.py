@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from scoring.models import HealthSnapshot, ScoringRun, ScoringRunStatus
+
 from ..labels import (
     REASON_LABELS,
     label,
     motion_kind,
 )
-from ..models import (
-    HealthSnapshot,
-    Opportunity,
-    OpportunityStatus,
-    ScoringRun,
-    ScoringRunStatus,
-)
+from ..models import Opportunity, OpportunityStatus
 from .common import (
     DEFAULT_NEEDS_SPONSOR_FACTOR,
     short_number,

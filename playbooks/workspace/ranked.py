@@ -9,17 +9,14 @@ from django.http import QueryDict
 
 from accounts.models import Account
 from accounts.querysets import sees_everything
+from scoring.models import ScoringRun
+from scoring.selectors import latest_scoring_run
 
 from ..filters import OpportunityFilterSet
 from ..labels import (
     motion_kind,
 )
-from ..models import (
-    OPEN_STAGES,
-    Opportunity,
-    ScoringRun,
-)
-from ..selectors import latest_scoring_run
+from ..models import OPEN_STAGES, Opportunity
 from .common import (
     PAGE_SIZE,
     TOP_REASONS,

@@ -14,7 +14,8 @@ from django.test import Client
 
 from accounts.models import Account, Stakeholder
 from playbooks.models import Opportunity
-from playbooks.services import opportunity_stage_change, scoring_run_execute
+from playbooks.services import opportunity_stage_change
+from scoring.services import scoring_run_execute
 from signals.models import AccountSignal
 from signals.services import usage_ingest
 from tests.factories import UserFactory

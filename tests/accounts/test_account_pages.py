@@ -21,8 +21,8 @@ from accounts.page_selectors import (
     limit_projection,
 )
 from accounts.selectors import account_rows
-from playbooks.scoring.config import ScoringConfig
-from playbooks.services import scoring_run_execute
+from scoring.config import ScoringConfig
+from scoring.services import scoring_run_execute
 from signals.models import AccountSignal, DailyUsage
 from tests.factories import AccountFactory, ProductFactory, UserFactory
 

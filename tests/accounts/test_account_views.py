@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Account, ContractLine, Entitlement
-from playbooks.models import Notification, UsageAlert
-from playbooks.services import scoring_run_execute
+from scoring.models import Notification, UsageAlert
+from scoring.services import scoring_run_execute
 from signals.models import DailyUsage
 from tests.accounts.test_account_pages import AS_OF, BEFORE, _book
 from tests.factories import UserFactory

@@ -12,8 +12,9 @@ import pytest
 from django.core.management import call_command
 
 from books.demo_book import demo_book_write
-from playbooks import services
-from playbooks.models import HealthSnapshot, Opportunity
+from playbooks.models import Opportunity
+from scoring import services
+from scoring.models import HealthSnapshot
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 30)

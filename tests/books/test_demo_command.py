@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account
-from playbooks.models import Notification, Opportunity, ScoringRun, ScoringRunStatus
+from playbooks.models import Opportunity
+from scoring.models import Notification, ScoringRun, ScoringRunStatus
 
 pytestmark = pytest.mark.django_db
 

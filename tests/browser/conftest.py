@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from accounts.models import Account
 from accounts.services import demo_users_ensure
-from playbooks.services import scoring_run_execute
+from scoring.services import scoring_run_execute
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -12,7 +12,8 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import Priority, Stakeholder
-from playbooks.models import Notification, Opportunity
+from playbooks.models import Opportunity
+from scoring.models import Notification
 from signals.models import AccountSignal, DailyUsage
 from tests.factories import AccountFactory, UserFactory
 

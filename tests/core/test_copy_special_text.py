@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Priority, Stakeholder
 from core.bulk import insert_frame, read_frame, update_frame, upsert_frame
-from playbooks import services
 from playbooks.models import Opportunity
+from scoring import services
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

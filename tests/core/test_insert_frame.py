@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from core.bulk import insert_frame
-from playbooks.models import Notification, Opportunity
+from playbooks.models import Opportunity
+from scoring.models import Notification
 from tests.factories import AccountFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

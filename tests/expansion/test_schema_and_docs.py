@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from playbooks.models import Notification
+from scoring.models import Notification
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

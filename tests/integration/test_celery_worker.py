@@ -16,8 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from expansion.celery import app as celery_app
-from playbooks.models import Opportunity, ScoringRun, ScoringRunStatus
-from playbooks.tasks import score_accounts_task
+from playbooks.models import Opportunity
+from scoring.models import ScoringRun, ScoringRunStatus
+from scoring.tasks import score_accounts_task
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -25,13 +25,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from playbooks.models import (
-    HealthSnapshot,
-    Notification,
-    ScoringRun,
-    ScoringRunStatus,
-    UsageAlert,
-)
+from scoring.models import HealthSnapshot, Notification, ScoringRun, ScoringRunStatus, UsageAlert
 from tests.conftest import REPO
 from tests.factories import UserFactory
 from tests.integration.test_celery_worker import worker  # noqa: F401 (a fixture)
@@ -190,7 +184,7 @@ def test_alerts_of_a_run_killed_before_its_notifications_are_sent_by_the_next_ru
 
 
 def test_duplicate_nightly_triggers_on_a_worker_make_one_run(book, worker) -> None:  # noqa: F811
-    from playbooks.tasks import score_accounts_task
+    from scoring.tasks import score_accounts_task
 
     with _locked(book, HealthSnapshot._meta.db_table):
         first = score_accounts_task.delay(as_of=AS_OF, chunk_size=4)
@@ -219,8 +213,8 @@ def test_a_failed_alert_mail_is_retried_with_backoff_by_the_worker(
     from celery.result import AsyncResult
 
     from expansion.celery import app as celery_app
-    from playbooks import services
-    from playbooks.tasks import usage_alerts_notify_task
+    from scoring import services
+    from scoring.tasks import usage_alerts_notify_task
 
     UserFactory(username="ae1", roles=["ae"])
     UserFactory(username="csm1", roles=["csm"])

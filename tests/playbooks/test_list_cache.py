@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Account
-from playbooks import services
 from playbooks.models import Opportunity
+from scoring import services
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/opportunities/?stage=identified&page_size=500"

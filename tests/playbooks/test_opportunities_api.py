@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from playbooks import services
 from playbooks.models import Opportunity
+from scoring import services
 
 pytestmark = pytest.mark.django_db
 

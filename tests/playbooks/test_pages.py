@@ -12,13 +12,13 @@ from django.test import Client
 
 from accounts.models import Account
 from accounts.services import demo_users_ensure
-from playbooks import services
 from playbooks.models import (
     OPEN_STAGES,
     Opportunity,
     OpportunityCriterionCheck,
     OpportunityStageChange,
 )
+from scoring import services
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)

@@ -3,6 +3,9 @@
 The nightly run fans out as a chord: one ``scoring_chunk_score_task`` per account-id range,
 then ``scoring_run_finish_task`` with their counts. Without a broker (the embedded default)
 Celery runs them eagerly, in-process.
+
+The tasks moved here from ``playbooks.tasks`` (issue 11) and keep their registered names
+(``name=``): the django-celery-beat rows and any message queued before a deploy name them so.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 300
 
 
-@shared_task(acks_late=True)
+@shared_task(name="playbooks.tasks.scoring_chunk_score_task", acks_late=True)
 def scoring_chunk_score_task(run_id: int, lo: int, hi: int) -> dict[str, int]:
     try:
         return services.scoring_chunk_score(run_id=run_id, lo=lo, hi=hi)
@@ -31,14 +34,14 @@ def scoring_chunk_score_task(run_id: int, lo: int, hi: int) -> dict[str, int]:
         raise
 
 
-@shared_task(acks_late=True)
+@shared_task(name="playbooks.tasks.scoring_run_finish_task", acks_late=True)
 def scoring_run_finish_task(chunk_counts: list[dict[str, int]], run_id: int) -> int:
     run_id = services.scoring_run_finish(run_id=run_id, chunk_counts=chunk_counts).pk
     usage_alerts_sweep_task.delay()  # what earlier runs or failed sends left unsent
     return run_id
 
 
-@shared_task(bind=True, max_retries=24)
+@shared_task(name="playbooks.tasks.score_accounts_task", bind=True, max_retries=24)
 def score_accounts_task(
     self, as_of: str | None = None, chunk_size: int = services.DEFAULT_CHUNK_SIZE
 ) -> int | None:
@@ -66,7 +69,9 @@ def score_accounts_task(
     return run.pk
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
+@shared_task(
+    name="playbooks.tasks.usage_alerts_notify_task", bind=True, acks_late=True, max_retries=8
+)
 def usage_alerts_notify_task(self, as_of: str | None, lo: int, hi: int) -> int:
     """Send the unsent alerts of one chunk (``as_of`` None: of any day). Failed e-mails are
     retried with backoff by a worker; run in-process, they wait for the next run or sweep."""
@@ -78,13 +83,13 @@ def usage_alerts_notify_task(self, as_of: str | None, lo: int, hi: int) -> int:
     return delivery.sent
 
 
-@shared_task(acks_late=True)
+@shared_task(name="playbooks.tasks.usage_alerts_sweep_task", acks_late=True)
 def usage_alerts_sweep_task() -> int:
     """Periodic ("Unsent usage alerts") and after each run: whatever is still unsent."""
     return usage_alerts_notify().sent
 
 
-@shared_task
+@shared_task(name="playbooks.tasks.scoring_runs_reap_task")
 def scoring_runs_reap_task() -> list[int]:
     """Periodic ("Stale scoring runs"): runs whose process is gone are marked failed."""
     return services.scoring_runs_reap()

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import Account
-from playbooks.models import AccountAction, HealthSnapshot, Opportunity, Stage
+from playbooks.models import Opportunity, Stage
+from scoring.models import AccountAction, HealthSnapshot
 from tests.conftest import SHARED
 from tests.factories import UserFactory
 

@@ -15,17 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Entitlement
-from playbooks import services
-from playbooks.alerts import usage_alerts_raise
-from playbooks.models import (
+from playbooks.models import Opportunity, OpportunityStageChange, Stage
+from playbooks.services import opportunity_stage_change
+from scoring import services
+from scoring.alerts import usage_alerts_raise
+from scoring.models import (
     AccountAction,
     HealthSnapshot,
     Notification,
-    Opportunity,
-    OpportunityStageChange,
     ScoringRun,
     ScoringRunStatus,
-    Stage,
     UsageAlert,
     UtilizationSnapshot,
 )
@@ -228,7 +227,7 @@ def test_chunked_run_equals_single_run(imported_sample_book) -> None:
 def test_moved_opportunity_is_never_reset_duplicated_or_deleted(scored) -> None:
     nw = Account.objects.get(external_id="NW-001")
     tier = Opportunity.objects.get(account=nw, play="tier_upgrade")
-    services.opportunity_stage_change(opportunity=tier, stage=Stage.QUALIFIED)
+    opportunity_stage_change(opportunity=tier, stage=Stage.QUALIFIED)
     DailyUsage.objects.filter(account=nw).delete()  # its utilization trigger is gone
 
     services.scoring_run_execute(as_of=AS_OF + dt.timedelta(days=1))

@@ -11,7 +11,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from playbooks.scoring.config import ScoringConfig
+from scoring.config import ScoringConfig
 
 from .test_engine import api, book, d, hrow, line, opp_keys, run, use
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbooks.scoring.config import ScoringConfig
-from playbooks.scoring.engine import (
+from scoring.config import ScoringConfig
+from scoring.engine import (
     ScoringInput,
     ScoringResult,
     score_book,

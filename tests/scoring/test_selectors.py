@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from playbooks.scoring.config import ScoringConfig
-from playbooks.scoring.engine import usage_window_aggregates
-from playbooks.selectors import account_id_chunks, usage_aggregates_load
+from scoring.config import ScoringConfig
+from scoring.engine import usage_window_aggregates
+from scoring.selectors import account_id_chunks, usage_aggregates_load
 from signals.models import DailyUsage
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from playbooks.models import ScoringRun
-from playbooks.services import DEFAULT_CHUNK_SIZE, ScoringRunInProgress, scoring_run_execute
+from scoring.models import ScoringRun
+from scoring.services import DEFAULT_CHUNK_SIZE, ScoringRunInProgress, scoring_run_execute
 
 #: Exit code while another run is in progress (sysexits' EX_TEMPFAIL: try again later).
 EXIT_IN_PROGRESS = 75

@@ -21,16 +21,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Account
-from playbooks import services, tasks
-from playbooks.models import (
-    HealthSnapshot,
-    Notification,
-    Opportunity,
-    ScoringRun,
-    ScoringRunStatus,
-    Stage,
-    UsageAlert,
-)
+from playbooks.models import Opportunity, Stage
+from scoring import services, tasks
+from scoring.models import HealthSnapshot, Notification, ScoringRun, ScoringRunStatus, UsageAlert
 from signals.models import DailyUsage
 from tests.factories import UserFactory
 
