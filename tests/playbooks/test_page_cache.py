@@ -18,6 +18,7 @@ from accounts.services import demo_users_ensure
 from core.pagecache import CSRF_PLACEHOLDER
 from playbooks import services
 from playbooks.models import Opportunity
+from scoring import services as scoring_services
 from signals.models import SuccessMetric
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def page_cache(settings):
 def book(imported_sample_book, django_capture_on_commit_callbacks):
     demo_users_ensure(per_role=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_execute(as_of=AS_OF)
+        scoring_services.scoring_run_execute(as_of=AS_OF)
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def test_every_write_the_list_shows_is_seen_on_the_next_request(
             gone = f'<tr id="opp-{opportunity.pk}"'
             check = (lambda html: gone not in html, gone not in before)
         else:
-            services.scoring_run_execute(as_of=dt.date(2026, 7, 1))
+            scoring_services.scoring_run_execute(as_of=dt.date(2026, 7, 1))
             check = (lambda html: "Scored as of 1 Jul 2026" in html, False)
 
     seen, already = check
