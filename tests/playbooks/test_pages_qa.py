@@ -1,0 +1,79 @@
+"""QA fixes on the account executive's pages: a deal in progress at an account blocked for
+expansion says so, the business case of an imported deal, the printed case, the stage bar,
+the branded error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from accounts.models import Account
+from accounts.services import demo_users_ensure
+from playbooks import services
+from playbooks.models import HealthSnapshot, Opportunity
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def book(imported_sample_book):
+    demo_users_ensure(per_role=2)
+    return services.scoring_run_execute(as_of=AS_OF)
+
+
+def _client(username: str = "manager") -> Client:
+    client = Client()
+    assert client.login(username=username, password="expansion-demo")
+    return client
+
+
+def _blocked_account() -> tuple[Account, dict]:
+    snap = (
+        HealthSnapshot.objects.filter(as_of=AS_OF, eligible=False)
+        .exclude(reasons=[])
+        .order_by("score")
+        .select_related("account")
+        .first()
+    )
+    assert snap is not None, "the sample book has an account blocked for expansion"
+    return snap.account, {"score": snap.score, "reasons": snap.reasons}
+
+
+def _imported(account: Account, **fields) -> Opportunity:
+    """A deal imported from the CRM: no play, no triggers, never scored."""
+    values = {
+        "account": account,
+        "external_id": "CRM-QA-1",
+        "play": "",
+        "motion": "upsell",
+        "stage": "proposal",
+        "score": 0,
+        "created": dt.date(2026, 5, 1),
+    }
+    values.update(fields)
+    return Opportunity.objects.create(**values)
+
+
+def test_deal_at_a_blocked_account_shows_the_guardrail_reasons(book):
+    """GIVEN a deal imported at Proposal at an account whose latest health snapshot blocks
+    expansion
+    WHEN its page, its ranked-list row's explanation and the account page are read
+    THEN each says the account is blocked for expansion, with the reasons in words."""
+    account, snap = _blocked_account()
+    o = _imported(account)
+    client = _client()
+    page = client.get(f"/opportunities/{o.pk}/").content.decode()
+    assert "The account is blocked for expansion" in page
+    if "unhealthy" in snap["reasons"]:
+        assert f"unhealthy (health {snap['score']:.1f})" in page
+    assert "recover first" in page
+    row = client.get(
+        f"/opportunities/{o.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"why-{o.pk}"
+    ).content.decode()
+    assert "The account is blocked for expansion" in row
+    account_page = client.get(f"/accounts/{account.external_id}/").content.decode()
+    assert "Blocked for expansion" in account_page
