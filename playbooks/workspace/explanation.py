@@ -11,8 +11,8 @@ from ..labels import (
     motion_kind,
 )
 from ..models import (
-    HealthSnapshot,
     OPEN_STAGES,
+    HealthSnapshot,
     Opportunity,
     OpportunityStatus,
     ScoringRun,

@@ -5,7 +5,6 @@ the branded error pages."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.test import Client
