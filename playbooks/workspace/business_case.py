@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from django.db.models import Max
+
 from accounts.models import ContractLine
 from signals.models import SuccessMetric
 
@@ -62,6 +64,27 @@ def renewing_lines(*, lines: list[ContractLine], as_of: dt.date | None) -> list[
 def _proposed_arr(
     *, opportunity: Opportunity, lines: list[ContractLine], utilization: list[dict]
 ) -> dict:
+    """The outcome-linked ask: the amount recorded on the deal when there is one (the sizing
+    below stays as its basis), else the sizing."""
+    ask = _sized_arr(opportunity=opportunity, lines=lines, utilization=utilization)
+    amount = opportunity.amount_arr
+    if amount is None or ask["kind"] == "renewal":
+        return ask
+    replaced = (ask["proposed"] - ask["increase"]) if ask["proposed"] is not None else Decimal(0)
+    sized = f" Sized from the catalogue: {ask['proposed']:,.0f}." if ask["proposed"] else ""
+    return {
+        **ask,
+        "kind": ask["kind"] if ask["kind"] != "none" else "new",
+        "proposed": amount,
+        "increase": amount - replaced,
+        "basis": f"The amount recorded on the deal.{sized} {ask['basis']}".strip(),
+        "missing": "",
+    }
+
+
+def _sized_arr(
+    *, opportunity: Opportunity, lines: list[ContractLine], utilization: list[dict]
+) -> dict:
     """The outcome-linked ask: the target product's list price and the account's quantities.
 
     - a new product (cross-sell, module, tier upgrade): its list ARR; a tier upgrade replaces
@@ -108,9 +131,14 @@ def _proposed_arr(
             "get it from pricing.",
         }
     same = [line for line in lines if line.product_id == product.pk]
-    if o.play in ("usage_expansion", "seat_expansion") and same:
+    # A deal imported from the CRM has no play: its motion says what it is, and an upsell of a
+    # product the account already owns is more of it, never a second licence.
+    play = o.play or (o.motion if o.motion in ("usage_expansion", "seat_expansion") else "")
+    if not play and motion_kind(o.motion) == "upsell" and same:
+        play = "usage_expansion"
+    if play in ("usage_expansion", "seat_expansion") and same:
         rows = [u for u in utilization if u["product_id"] == product.pk]
-        if o.play == "seat_expansion":
+        if play == "seat_expansion":
             rows = [u for u in rows if u["metric"] == "seats"] or rows
         top = max(rows, key=lambda u: u["ratio"], default=None)
         if top is None or not top["limit"]:
@@ -139,12 +167,12 @@ def _proposed_arr(
         }
     replaced = Decimal(0)
     basis = f"{product.name} at its list price."
-    if o.play == "tier_upgrade":
-        family = [
-            line
-            for line in lines
-            if line.product.family == product.family and line.product_id != product.pk
-        ]
+    family = [
+        line
+        for line in lines
+        if line.product.family == product.family and line.product_id != product.pk
+    ]
+    if play == "tier_upgrade" or (not play and motion_kind(o.motion) == "upsell"):
         replaced = sum((line.arr for line in family), Decimal(0))
         if family:
             names = ", ".join(sorted({line.product.name for line in family}))
@@ -162,7 +190,13 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     """The business case panel: the outcome anchor, the next step in words, and the ask beside
     the account's current ARR. Three queries (success metrics, active lines, utilization)."""
     o = opportunity
-    on = o.as_of or dt.date.today()
+    # A deal imported from the CRM was never scored: read the account's latest measurements.
+    measured = o.as_of or (
+        UtilizationSnapshot.objects.filter(
+            entitlement__contract__account_id=o.account_id
+        ).aggregate(last=Max("as_of"))["last"]
+    )
+    on = measured or dt.date.today()
     metrics = list(SuccessMetric.objects.filter(account_id=o.account_id).order_by("name"))
     lines = list(
         ContractLine.objects.filter(
@@ -172,7 +206,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     utilization = (
         list(
             UtilizationSnapshot.objects.filter(
-                entitlement__contract__account_id=o.account_id, as_of=o.as_of
+                entitlement__contract__account_id=o.account_id, as_of=measured
             ).values(
                 "used",
                 "ratio",
@@ -181,7 +215,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
                 "entitlement__contract__product_id",
             )
         )
-        if o.as_of
+        if measured
         else []
     )
     utilization = [

@@ -5,6 +5,7 @@ the branded error pages."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -12,7 +13,8 @@ from django.test import Client
 from accounts.models import Account
 from accounts.services import demo_users_ensure
 from playbooks import services
-from playbooks.models import HealthSnapshot, Opportunity
+from playbooks.models import HealthSnapshot, Opportunity, UtilizationSnapshot
+from playbooks.workspace import opportunity_page
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
@@ -76,3 +78,34 @@ def test_deal_at_a_blocked_account_shows_the_guardrail_reasons(book):
     assert "The account is blocked for expansion" in row
     account_page = client.get(f"/accounts/{account.external_id}/").content.decode()
     assert "Blocked for expansion" in account_page
+
+
+def _owned_and_used() -> tuple[Account, object]:
+    """An account and a product it owns whose usage is measured on the scoring date."""
+    u = (
+        UtilizationSnapshot.objects.filter(as_of=AS_OF, ratio__gt=0.8)
+        .select_related("entitlement__contract__account", "entitlement__contract__product")
+        .order_by("-ratio")
+        .first()
+    )
+    assert u is not None
+    return u.entitlement.contract.account, u.entitlement.contract.product
+
+
+def test_imported_upsell_of_an_owned_product_is_sized_by_extra_units(book):
+    """GIVEN a deal imported from the CRM (no play) upselling a product the account owns
+    WHEN its business case is read
+    THEN the ask is extra capacity, not a second licence at full list price; and the amount
+    recorded on the deal, once there is one, is the ask."""
+    account, product = _owned_and_used()
+    o = _imported(account, target_product=product, stage="qualified")
+    ask = opportunity_page(opportunity=o)["case"]["ask"]
+    assert ask["kind"] == "capacity"
+    assert ask["proposed"] is None or ask["proposed"] < product.list_arr
+    assert ask["proposed"] is not None or "collect" in ask["missing"]
+    o.amount_arr = Decimal("12345.00")
+    o.save()
+    ask = opportunity_page(opportunity=o)["case"]["ask"]
+    assert ask["proposed"] == Decimal("12345.00")
+    assert ask["increase"] == Decimal("12345.00")
+    assert "recorded on the deal" in ask["basis"]
