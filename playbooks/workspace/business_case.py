@@ -186,6 +186,53 @@ def _sized_arr(
     }
 
 
+def customer_sentence(
+    *,
+    opportunity: Opportunity,
+    codes: list[str],
+    lines: list[ContractLine],
+    renewing: list[ContractLine],
+    utilization: list[dict],
+) -> str:
+    """Why now, for the customer (the printed case): product names, not SKUs; no NPS, no
+    sponsor, no internal read; dates as the page writes them (``30 Jun 2026``)."""
+    o = opportunity
+    names = {line.product_id: line.product.name for line in lines}
+    target = o.target_product.name if o.target_product else ""
+    parts: list[str] = []
+    if any(c.startswith("utilization_") for c in codes):
+        top = max(utilization, key=lambda u: u["ratio"], default=None)
+        if top is not None and top["product_id"] in names:
+            metric = str(top["metric"]).replace("_", " ")
+            parts.append(
+                f"your {metric} on {names[top['product_id']]} have reached "
+                f"{top['ratio'] * 100:.0f} % of what your plan includes"
+            )
+    if "seat_growth" in codes:
+        parts.append("your team using the platform has grown")
+    if "renewal_d90" in codes and renewing:
+        end = min(line.end_date for line in renewing)
+        products = ", ".join(sorted({line.product.name for line in renewing}))
+        parts.append(f"your {products} subscription renews on {end.day} {end:%b %Y}")
+    if "internal_referral" in codes:
+        where = f"in {o.department}" if o.department else "in your organisation"
+        parts.append(f"colleagues {where} asked about {target or 'what we offer'}")
+    if "compliance_change" in codes:
+        parts.append("a new compliance requirement applies to you")
+    if "feature_request" in codes:
+        parts.append("your team asked for capabilities" + (f" {target} provides" if target else ""))
+    if "adjacent_workflow" in codes:
+        parts.append("your team runs work next to what you automate today")
+    if "lookalike" in codes and target:
+        parts.append(f"organisations like yours use {target}")
+    if "outcome_achieved" in codes:
+        parts.append("you have reached the outcome you set out to achieve")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return f"Why now: {text}."
+
+
 def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     """The business case panel: the outcome anchor, the next step in words, and the ask beside
     the account's current ARR. Three queries (success metrics, active lines, utilization)."""
@@ -238,6 +285,13 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
         "play": label(o.play, PLAY_LABELS) if o.play else label(o.motion, MOTION_LABELS),
         "framing": framing,
         "sentence": explanation["sentence"],
+        "customer_sentence": customer_sentence(
+            opportunity=o,
+            codes=[t["code"] for t in triggers],
+            lines=lines,
+            renewing=renewing,
+            utilization=utilization,
+        ),
         "renewing": renewing,
         "ask": _proposed_arr(opportunity=o, lines=lines, utilization=utilization),
         "current_arr": current_arr,

@@ -5,12 +5,14 @@ the branded error pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.test import Client
 
-from accounts.models import Account
+from accounts.models import Account, Product
 from accounts.services import demo_users_ensure
 from playbooks import services
 from playbooks.models import HealthSnapshot, Opportunity, UtilizationSnapshot
@@ -109,3 +111,27 @@ def test_imported_upsell_of_an_owned_product_is_sized_by_extra_units(book):
     assert ask["proposed"] == Decimal("12345.00")
     assert ask["increase"] == Decimal("12345.00")
     assert "recorded on the deal" in ask["basis"]
+
+
+def _customer_why(html: str) -> str:
+    match = re.search(r'<p class="print-only customer-why">(.*?)</p>', html, re.S)
+    assert match, "the printed case has a customer-facing sentence"
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
+@pytest.mark.parametrize("external_id", ["NW-001", "AW-006", "LW-005"])
+def test_printed_business_case_speaks_to_the_customer(book, external_id):
+    """GIVEN scored opportunities (utilization, referral, renewal, NPS triggers)
+    WHEN the opportunity page is printed
+    THEN the case's why-now sentence names products (no SKU), has no NPS, no sponsor, no
+    internal priority wording, and the internal explanation does not print."""
+    skus = set(Product.objects.values_list("sku", flat=True))
+    for o in Opportunity.objects.filter(account__external_id=external_id, stage="identified"):
+        html = _client().get(f"/opportunities/{o.pk}/").content.decode()
+        case = html[html.index('id="case-title"') :]
+        why = _customer_why(case)
+        assert not any(sku in why for sku in skus), why
+        assert "NPS" not in why and "sponsor" not in why.lower() and "priority" not in why
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", why), why
+        if o.explanation and o.motion != "renewal":
+            assert f'<p class="muted no-print">{o.explanation}' in unescape(case)
