@@ -179,6 +179,7 @@ def _sized_arr(
             basis = f"{product.name} at its list price, replacing {names}."
     return {
         "kind": "new",
+        "upgrade": bool(family) and replaced > 0,
         "proposed": product.list_arr,
         "increase": product.list_arr - replaced,
         "basis": basis,
@@ -276,6 +277,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
         for u in utilization
     ]
     current_arr = sum((line.arr for line in lines), Decimal(0))
+    ask = _proposed_arr(opportunity=o, lines=lines, utilization=utilization)
     triggers = explanation["triggers"]
     words = [t["label"] for t in triggers]
     framing = ", ".join([*words[:1], *(w[:1].lower() + w[1:] for w in words[1:])])
@@ -293,8 +295,10 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
             utilization=utilization,
         ),
         "renewing": renewing,
-        "ask": _proposed_arr(opportunity=o, lines=lines, utilization=utilization),
+        "ask": ask,
         "current_arr": current_arr,
+        # The account's ARR once the ask is signed (a tier upgrade replaces its line).
+        "total_after": current_arr + ask["increase"] if ask["increase"] is not None else None,
         "lines": lines,
         "as_of": on,
     }

@@ -135,3 +135,19 @@ def test_printed_business_case_speaks_to_the_customer(book, external_id):
         assert not re.search(r"\d{4}-\d{2}-\d{2}", why), why
         if o.explanation and o.motion != "renewal":
             assert f'<p class="muted no-print">{o.explanation}' in unescape(case)
+
+
+def test_ask_says_added_or_new_line_arr_and_the_account_total(book):
+    """GIVEN a tier upgrade (replaces a line) and a cross-sell (adds one)
+    WHEN their business cases are read
+    THEN the upgrade's ask is 'New ARR for the line', the cross-sell's 'Added ARR', and each
+    shows the account's ARR after it beside today's."""
+    upgrade = Opportunity.objects.get(account__external_id="NW-001", play="tier_upgrade")
+    cross = Opportunity.objects.get(account__external_id="AW-006", play="automation_audit")
+    for o, words in ((upgrade, "New ARR for the line"), (cross, "Added ARR")):
+        case = opportunity_page(opportunity=o)["case"]
+        html = _client().get(f"/opportunities/{o.pk}/").content.decode()
+        assert words in html and "Proposed ARR" not in html
+        assert "Account ARR after" in html
+        assert case["total_after"] == case["current_arr"] + case["ask"]["increase"]
+        assert f"${case['total_after']:,.0f}" in html
