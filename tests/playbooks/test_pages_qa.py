@@ -151,3 +151,18 @@ def test_ask_says_added_or_new_line_arr_and_the_account_total(book):
         assert "Account ARR after" in html
         assert case["total_after"] == case["current_arr"] + case["ask"]["increase"]
         assert f"${case['total_after']:,.0f}" in html
+
+
+def test_a_skipped_stage_is_not_marked_done(book):
+    """GIVEN a deal at Proposal whose Qualified criteria were never checked (moved past with a
+    reason, or imported there)
+    WHEN its page is read
+    THEN the stage bar marks Qualified as skipped, not done."""
+    account, _ = _owned_and_used()
+    o = _imported(account)
+    html = _client().get(f"/opportunities/{o.pk}/").content.decode()
+    start = html.index('<ol class="stages"')
+    bar = html[start : html.index("</ol>", start)]
+    assert '<li class="skipped">Qualified' in bar
+    assert '<li class="done">Qualified' not in bar
+    assert '<li class="current" aria-current="step">Proposal' in bar
