@@ -17,6 +17,7 @@ from accounts.services import demo_users_ensure
 from playbooks import services
 from playbooks.models import HealthSnapshot, Opportunity, UtilizationSnapshot
 from playbooks.workspace import opportunity_page
+from signals.models import SuccessMetric
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
@@ -166,3 +167,24 @@ def test_a_skipped_stage_is_not_marked_done(book):
     assert '<li class="skipped">Qualified' in bar
     assert '<li class="done">Qualified' not in bar
     assert '<li class="current" aria-current="step">Proposal' in bar
+
+
+def test_anchor_says_the_unit_once(book):
+    """GIVEN a success metric 'automated workflows' counted in workflows
+    WHEN the business case anchors on it
+    THEN it reads 'You reached 104 automated workflows', not '104 workflows of automated
+    workflows'."""
+    account, _ = _owned_and_used()
+    SuccessMetric.objects.filter(account=account).delete()
+    SuccessMetric.objects.create(
+        account=account,
+        name="automated workflows",
+        unit="workflows",
+        target=212,
+        achieved=104,
+        as_of=AS_OF,
+    )
+    o = _imported(account)
+    html = " ".join(_client().get(f"/opportunities/{o.pk}/").content.decode().split())
+    assert "You reached 104 automated workflows against a target of 212." in html
+    assert "workflows of automated workflows" not in html
