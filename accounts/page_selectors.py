@@ -861,10 +861,9 @@ def account_timeline(
         .order_by("-date", "kind")
         .values("date", "kind", "value", "department", "detail")[:limit]
     ):
-        text = _signal_text(s)
-        if s["detail"]:
-            text += f": {s['detail']}"
-        events.append({"date": s["date"], "kind": "signal", "code": s["kind"], "text": text})
+        events.append(
+            {"date": s["date"], "kind": "signal", "code": s["kind"], "text": _signal_text(s)}
+        )
     for a in (
         UsageAlert.objects.filter(entitlement__contract__account_id=account_id)
         .order_by("-raised_on", "-level")

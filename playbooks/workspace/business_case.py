@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from django.db.models import Max
+
 from accounts.models import ContractLine
 from scoring.models import UtilizationSnapshot
 from signals.models import SuccessMetric
@@ -60,6 +62,27 @@ def renewing_lines(*, lines: list[ContractLine], as_of: dt.date | None) -> list[
 def _proposed_arr(
     *, opportunity: Opportunity, lines: list[ContractLine], utilization: list[dict]
 ) -> dict:
+    """The outcome-linked ask: the amount recorded on the deal when there is one (the sizing
+    below stays as its basis), else the sizing."""
+    ask = _sized_arr(opportunity=opportunity, lines=lines, utilization=utilization)
+    amount = opportunity.amount_arr
+    if amount is None or ask["kind"] == "renewal":
+        return ask
+    replaced = (ask["proposed"] - ask["increase"]) if ask["proposed"] is not None else Decimal(0)
+    sized = f" Sized from the catalogue: {ask['proposed']:,.0f}." if ask["proposed"] else ""
+    return {
+        **ask,
+        "kind": ask["kind"] if ask["kind"] != "none" else "new",
+        "proposed": amount,
+        "increase": amount - replaced,
+        "basis": f"The amount recorded on the deal.{sized} {ask['basis']}".strip(),
+        "missing": "",
+    }
+
+
+def _sized_arr(
+    *, opportunity: Opportunity, lines: list[ContractLine], utilization: list[dict]
+) -> dict:
     """The outcome-linked ask: the target product's list price and the account's quantities.
 
     - a new product (cross-sell, module, tier upgrade): its list ARR; a tier upgrade replaces
@@ -106,9 +129,14 @@ def _proposed_arr(
             "get it from pricing.",
         }
     same = [line for line in lines if line.product_id == product.pk]
-    if o.play in ("usage_expansion", "seat_expansion") and same:
+    # A deal imported from the CRM has no play: its motion says what it is, and an upsell of a
+    # product the account already owns is more of it, never a second licence.
+    play = o.play or (o.motion if o.motion in ("usage_expansion", "seat_expansion") else "")
+    if not play and motion_kind(o.motion) == "upsell" and same:
+        play = "usage_expansion"
+    if play in ("usage_expansion", "seat_expansion") and same:
         rows = [u for u in utilization if u["product_id"] == product.pk]
-        if o.play == "seat_expansion":
+        if play == "seat_expansion":
             rows = [u for u in rows if u["metric"] == "seats"] or rows
         top = max(rows, key=lambda u: u["ratio"], default=None)
         if top is None or not top["limit"]:
@@ -137,18 +165,19 @@ def _proposed_arr(
         }
     replaced = Decimal(0)
     basis = f"{product.name} at its list price."
-    if o.play == "tier_upgrade":
-        family = [
-            line
-            for line in lines
-            if line.product.family == product.family and line.product_id != product.pk
-        ]
+    family = [
+        line
+        for line in lines
+        if line.product.family == product.family and line.product_id != product.pk
+    ]
+    if play == "tier_upgrade" or (not play and motion_kind(o.motion) == "upsell"):
         replaced = sum((line.arr for line in family), Decimal(0))
         if family:
             names = ", ".join(sorted({line.product.name for line in family}))
             basis = f"{product.name} at its list price, replacing {names}."
     return {
         "kind": "new",
+        "upgrade": bool(family) and replaced > 0,
         "proposed": product.list_arr,
         "increase": product.list_arr - replaced,
         "basis": basis,
@@ -156,11 +185,64 @@ def _proposed_arr(
     }
 
 
+def customer_sentence(
+    *,
+    opportunity: Opportunity,
+    codes: list[str],
+    lines: list[ContractLine],
+    renewing: list[ContractLine],
+    utilization: list[dict],
+) -> str:
+    """Why now, for the customer (the printed case): product names, not SKUs; no NPS, no
+    sponsor, no internal read; dates as the page writes them (``30 Jun 2026``)."""
+    o = opportunity
+    names = {line.product_id: line.product.name for line in lines}
+    target = o.target_product.name if o.target_product else ""
+    parts: list[str] = []
+    if any(c.startswith("utilization_") for c in codes):
+        top = max(utilization, key=lambda u: u["ratio"], default=None)
+        if top is not None and top["product_id"] in names:
+            metric = str(top["metric"]).replace("_", " ")
+            parts.append(
+                f"your {metric} on {names[top['product_id']]} have reached "
+                f"{top['ratio'] * 100:.0f} % of what your plan includes"
+            )
+    if "seat_growth" in codes:
+        parts.append("your team using the platform has grown")
+    if "renewal_d90" in codes and renewing:
+        end = min(line.end_date for line in renewing)
+        products = ", ".join(sorted({line.product.name for line in renewing}))
+        parts.append(f"your {products} subscription renews on {end.day} {end:%b %Y}")
+    if "internal_referral" in codes:
+        where = f"in {o.department}" if o.department else "in your organisation"
+        parts.append(f"colleagues {where} asked about {target or 'what we offer'}")
+    if "compliance_change" in codes:
+        parts.append("a new compliance requirement applies to you")
+    if "feature_request" in codes:
+        parts.append("your team asked for capabilities" + (f" {target} provides" if target else ""))
+    if "adjacent_workflow" in codes:
+        parts.append("your team runs work next to what you automate today")
+    if "lookalike" in codes and target:
+        parts.append(f"organisations like yours use {target}")
+    if "outcome_achieved" in codes:
+        parts.append("you have reached the outcome you set out to achieve")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return f"Why now: {text}."
+
+
 def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     """The business case panel: the outcome anchor, the next step in words, and the ask beside
     the account's current ARR. Three queries (success metrics, active lines, utilization)."""
     o = opportunity
-    on = o.as_of or dt.date.today()
+    # A deal imported from the CRM was never scored: read the account's latest measurements.
+    measured = o.as_of or (
+        UtilizationSnapshot.objects.filter(
+            entitlement__contract__account_id=o.account_id
+        ).aggregate(last=Max("as_of"))["last"]
+    )
+    on = measured or dt.date.today()
     metrics = list(SuccessMetric.objects.filter(account_id=o.account_id).order_by("name"))
     lines = list(
         ContractLine.objects.filter(
@@ -170,7 +252,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
     utilization = (
         list(
             UtilizationSnapshot.objects.filter(
-                entitlement__contract__account_id=o.account_id, as_of=o.as_of
+                entitlement__contract__account_id=o.account_id, as_of=measured
             ).values(
                 "used",
                 "ratio",
@@ -179,7 +261,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
                 "entitlement__contract__product_id",
             )
         )
-        if o.as_of
+        if measured
         else []
     )
     utilization = [
@@ -193,6 +275,7 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
         for u in utilization
     ]
     current_arr = sum((line.arr for line in lines), Decimal(0))
+    ask = _proposed_arr(opportunity=o, lines=lines, utilization=utilization)
     triggers = explanation["triggers"]
     words = [t["label"] for t in triggers]
     framing = ", ".join([*words[:1], *(w[:1].lower() + w[1:] for w in words[1:])])
@@ -202,9 +285,18 @@ def business_case(*, opportunity: Opportunity, explanation: dict) -> dict:
         "play": label(o.play, PLAY_LABELS) if o.play else label(o.motion, MOTION_LABELS),
         "framing": framing,
         "sentence": explanation["sentence"],
+        "customer_sentence": customer_sentence(
+            opportunity=o,
+            codes=[t["code"] for t in triggers],
+            lines=lines,
+            renewing=renewing,
+            utilization=utilization,
+        ),
         "renewing": renewing,
-        "ask": _proposed_arr(opportunity=o, lines=lines, utilization=utilization),
+        "ask": ask,
         "current_arr": current_arr,
+        # The account's ARR once the ask is signed (a tier upgrade replaces its line).
+        "total_after": current_arr + ask["increase"] if ask["increase"] is not None else None,
         "lines": lines,
         "as_of": on,
     }

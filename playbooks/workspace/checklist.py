@@ -119,7 +119,8 @@ def opportunity_criteria(
 
 
 def workflow_phases(*, opportunity: Opportunity, states: list[CriterionState]) -> list[dict]:
-    """The phases in order, each with its exit criteria and where the opportunity stands."""
+    """The phases in order, each with its exit criteria and where the opportunity stands:
+    done, skipped (passed with none of its criteria met), current, todo or closed."""
     stage = opportunity.stage
     order = [*PHASES, Stage.WON]
     position = order.index(stage) if stage in order else None
@@ -128,6 +129,8 @@ def workflow_phases(*, opportunity: Opportunity, states: list[CriterionState]) -
         items = [s for s in states if s.criterion.stage == phase]
         if position is None:  # lost / expired: show where it was not
             state = "closed"
+        elif index < position and items and all(not s.checked for s in items):
+            state = "skipped"  # passed over with a reason, none of its criteria met
         elif index < position:
             state = "done"
         elif index == position:

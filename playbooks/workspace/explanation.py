@@ -12,7 +12,7 @@ from ..labels import (
     label,
     motion_kind,
 )
-from ..models import Opportunity, OpportunityStatus
+from ..models import OPEN_STAGES, Opportunity, OpportunityStatus
 from .common import (
     DEFAULT_NEEDS_SPONSOR_FACTOR,
     short_number,
@@ -46,6 +46,25 @@ def score_arithmetic(*, points: float, health: float | None, factor: float, halv
     return line
 
 
+def blocked_sentence(*, reasons: list[str], health: float | None) -> str:
+    """The account's guardrail reasons in words, for an expansion in progress there:
+    ``The account is blocked for expansion: unhealthy (health 48.3), ... recover first.``"""
+    words = []
+    for reason in reasons:
+        if reason == "unhealthy" and health is not None:
+            words.append(f"unhealthy (health {health:.1f})")
+        elif reason in ("unhealthy", "underutilized"):
+            words.append(f"{reason} ({label(reason, REASON_LABELS).lower()})")
+        elif reason == "detractor":
+            words.append("detractor (latest NPS 6 or lower)")
+        else:
+            words.append(label(reason, REASON_LABELS).lower())
+    return (
+        f"The account is blocked for expansion: {', '.join(words)} — the playbook says "
+        "recover first."
+    )
+
+
 def opportunity_explanation(*, opportunity: Opportunity) -> dict:
     """Everything behind one opportunity's score: every trigger with its points and detail,
     the arithmetic, the sponsor and the priority it advances, the guardrail notes. Two
@@ -53,21 +72,23 @@ def opportunity_explanation(*, opportunity: Opportunity) -> dict:
     o = opportunity
     triggers = trigger_rows(o.triggers)
     points = sum(t["points"] for t in triggers)
-    snapshot = (
-        HealthSnapshot.objects.filter(account_id=o.account_id, as_of=o.as_of)
-        .values("score", "reasons", "eligible")
-        .first()
-        if o.as_of
-        else None
-    )
-    health = snapshot["score"] if snapshot else None
+    # The latest snapshot up to the scoring date (any, for a deal imported from the CRM that
+    # the scoring never refreshed): its guardrail reasons apply to every open opportunity.
+    snapshots = HealthSnapshot.objects.filter(account_id=o.account_id)
+    if o.as_of:
+        snapshots = snapshots.filter(as_of__lte=o.as_of)
+    snapshot = snapshots.order_by("-as_of").values("score", "reasons", "eligible", "as_of").first()
+    health = snapshot["score"] if snapshot and o.as_of and snapshot["as_of"] == o.as_of else None
     halved = o.status == OpportunityStatus.NEEDS_SPONSOR
     factor = _run_factor(o.as_of) if halved and o.as_of else 1.0
     kind = motion_kind(o.motion)
     department = o.department or (o.target_product.department if o.target_product else "")
     notes: list[str] = []
     reasons = (snapshot or {}).get("reasons") or []
-    if reasons:
+    blocked = ""
+    if reasons and kind != "renewal" and o.stage in OPEN_STAGES:
+        blocked = blocked_sentence(reasons=reasons, health=snapshot["score"])
+    elif reasons:
         words = ", ".join(label(r, REASON_LABELS).lower() for r in reasons)
         notes.append(
             f"Expansion is on hold at this account ({words}): only the renewal is reviewed, "
@@ -115,5 +136,6 @@ def opportunity_explanation(*, opportunity: Opportunity) -> dict:
         "department": department,
         "kind": kind,
         "notes": notes,
+        "blocked": blocked,
         "sentence": sentence,
     }

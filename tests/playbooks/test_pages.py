@@ -333,7 +333,7 @@ def test_business_case_anchor_framing_and_ask(book):
     html = _client("ae2").get(f"/opportunities/{o.pk}/").content.decode()
     assert "You reached 91 % forecast accuracy against a target of 85 %." in html
     assert "Internal referral" in html
-    assert "Proposed ARR" in html
+    assert "Added ARR" in html
 
 
 def test_business_case_says_what_to_collect(book):
