@@ -14,9 +14,9 @@ from django.test import Client
 
 from accounts.models import Account, Product
 from accounts.services import demo_users_ensure
-from scoring import services
 from playbooks.models import Opportunity
 from playbooks.workspace import opportunity_page
+from scoring import services
 from scoring.models import HealthSnapshot, UtilizationSnapshot
 from signals.models import SuccessMetric
 
