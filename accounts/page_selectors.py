@@ -27,8 +27,13 @@ from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .filters import AccountFilterSet
 from .models import Account, ContractLine, Stakeholder
-from .querysets import sees_everything
-from .selectors import account_list, account_rows, account_scoring_details, mrr
+from .selectors import (
+    account_list,
+    account_owner_emails,
+    account_rows,
+    account_scoring_details,
+    mrr,
+)
 
 #: The health components in the order the spec lists them, with their labels.
 COMPONENTS = (
@@ -104,14 +109,7 @@ def account_list_page(
     empty_reason = ""
     if not accounts:
         empty_reason = "filtered" if filtered and base.exists() else "empty_book"
-    owners: list[str] = []
-    if sees_everything(user):
-        owners = list(
-            Account.objects.exclude(owner_email="")
-            .order_by("owner_email")
-            .values_list("owner_email", flat=True)
-            .distinct()
-        )
+    owners = account_owner_emails(user=user)
     return AccountListPage(
         filterset=filterset,
         page=page,

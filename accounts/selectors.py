@@ -31,6 +31,7 @@ from scoring.models import AccountAction, HealthSnapshot, UtilizationSnapshot
 from scoring.selectors import latest_scoring_run
 
 from .models import Account, ContractLine
+from .querysets import sees_everything
 
 
 def scoring_as_of() -> dt.date | None:
@@ -149,3 +150,16 @@ def mrr(arr: Decimal | None) -> Decimal:
     from metrics.revenue import mrr_from_arr  # the scorecard moves above metrics (issue 11)
 
     return mrr_from_arr(arr)
+
+
+def account_owner_emails(*, user) -> list[str]:
+    """The AEs' e-mails a user may filter lists by: every owner for those who see every
+    account (managers), none for the others (their list is their own book)."""
+    if not sees_everything(user):
+        return []
+    return list(
+        Account.objects.exclude(owner_email="")
+        .order_by("owner_email")
+        .values_list("owner_email", flat=True)
+        .distinct()
+    )

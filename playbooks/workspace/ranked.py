@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.http import QueryDict
 
-from accounts.models import Account
-from accounts.querysets import sees_everything
+from accounts.selectors import account_owner_emails
 from scoring.models import ScoringRun
 from scoring.selectors import latest_scoring_run
 
@@ -90,14 +89,7 @@ def opportunity_list_page(*, user, params: QueryDict, page_size: int = PAGE_SIZE
             empty_reason = "not_scored"
         else:
             empty_reason = "empty_book"
-    owners: list[str] = []
-    if sees_everything(user):
-        owners = list(
-            Account.objects.exclude(owner_email="")
-            .order_by("owner_email")
-            .values_list("owner_email", flat=True)
-            .distinct()
-        )
+    owners = account_owner_emails(user=user)
     return ListPage(
         filterset=filterset,
         page=page,
