@@ -19,6 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
+from core.paging import page_links
 from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStageChange
 from scoring.config import ScoringConfig
 from scoring.models import AccountAction, HealthSnapshot, UsageAlert, UtilizationSnapshot
@@ -88,6 +89,7 @@ class AccountListPage:
     filtered: bool
     empty_reason: str  # "" | "filtered" | "empty_book"
     owners: list[str]
+    page_links: list[tuple[int, str]]
 
 
 def account_list_page(
@@ -119,6 +121,7 @@ def account_list_page(
         filtered=filtered,
         empty_reason=empty_reason,
         owners=owners,
+        page_links=page_links(number=page.number, last=paginator.num_pages),
     )
 
 

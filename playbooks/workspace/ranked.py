@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 
 from accounts.selectors import account_owner_emails
+from core.paging import page_links
 from scoring.models import ScoringRun
 from scoring.selectors import latest_scoring_run
 
@@ -41,22 +42,6 @@ class ListPage:
     owners: list[str] = field(default_factory=list)
     filtered: bool = False
     page_links: list[tuple[int, str]] = field(default_factory=list)
-
-
-def page_links(*, number: int, last: int) -> list[tuple[int, str]]:
-    """The pagination's items, (page, "current" | "link" | "gap"): the first and last pages
-    and two on each side of the current one, a gap on the second and last-but-one page
-    otherwise. Only those pages are looked at, not every page of the book."""
-    candidates = {1, 2, last - 1, last, *range(number - 2, number + 3)}
-    items = []
-    for n in sorted(p for p in candidates if 1 <= p <= last):
-        if n == number:
-            items.append((n, "current"))
-        elif n in (1, last) or n - 2 <= number <= n + 2:
-            items.append((n, "link"))
-        elif n in (2, last - 1):
-            items.append((n, "gap"))
-    return items
 
 
 LIST_FILTERS = ("play", "motion", "status", "stage", "segment", "owner", "renewal_within", "q")

@@ -214,7 +214,7 @@ def test_another_scope_never_gets_someone_elses_cached_page(opportunity) -> None
 def test_page_links_are_the_whole_range_rule_on_the_pages_it_shows() -> None:
     """The pagination looks at a few pages, not every page of the book, with the rule the
     template applied to every page before."""
-    from playbooks.workspace.ranked import page_links
+    from core.paging import page_links
 
     for last in range(1, 30):
         for number in range(1, last + 1):
