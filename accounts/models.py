@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from .querysets import AccountQuerySet, AccountScopedQuerySet, CsmChangesQuerySet
+from .querysets import AccountQuerySet, CsmChangesQuerySet, RestrictedQuerySet
 
 
 class ProductKind(models.TextChoices):
@@ -111,7 +111,7 @@ class ContractLine(models.Model):
     end_date = models.DateField()
     arr = models.DecimalField(max_digits=14, decimal_places=2)
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["account", "start_date", "external_id"]
@@ -132,7 +132,7 @@ class ContractLine(models.Model):
         return f"{self.external_id} {self.product_id} {self.start_date}..{self.end_date}"
 
 
-class EntitlementQuerySet(AccountScopedQuerySet):
+class EntitlementQuerySet(RestrictedQuerySet):
     account_path = "contract__account__"
 
 

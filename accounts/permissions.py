@@ -33,7 +33,3 @@ class MayChange(BasePermission):
         rules = self._rules(type(obj))
         self.message = rules.change_message
         return rules.allows(request.user, CHANGE, obj)
-
-
-#: the former names, kept while code written in parallel still imports them
-CsmCanEdit = MayChange

@@ -145,9 +145,5 @@ class CsmChangesQuerySet(RestrictedQuerySet):
     change_message = "Only the account's CSM or a manager may change this."
 
 
-#: the former name, kept while code written in parallel still imports it
-AccountScopedQuerySet = RestrictedQuerySet
-
-
 class AccountQuerySet(RestrictedQuerySet):
     account_path = ""

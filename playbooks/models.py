@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Priority, Product, Stakeholder
-from accounts.querysets import ROLE_AE, AccountScopedQuerySet, RestrictedQuerySet
+from accounts.querysets import ROLE_AE, RestrictedQuerySet
 
 
 class Motion(models.TextChoices):
@@ -132,7 +132,7 @@ class Opportunity(models.Model):
         return f"{what} for {self.account_id} ({self.stage})"
 
 
-class OpportunityStageChangeQuerySet(AccountScopedQuerySet):
+class OpportunityStageChangeQuerySet(RestrictedQuerySet):
     account_path = "opportunity__account__"
 
 
@@ -159,7 +159,7 @@ class OpportunityStageChange(models.Model):
         return f"{self.from_stage or '-'} -> {self.to_stage}"
 
 
-class OpportunityCriterionCheckQuerySet(AccountScopedQuerySet):
+class OpportunityCriterionCheckQuerySet(RestrictedQuerySet):
     account_path = "opportunity__account__"
 
 

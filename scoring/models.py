@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Entitlement
-from accounts.querysets import AccountScopedQuerySet
+from accounts.querysets import RestrictedQuerySet
 from playbooks.models import AccountActionCode
 
 from .config import ScoringConfig
@@ -82,7 +82,7 @@ class HealthSnapshot(models.Model):
         help_text='Candidates that wait: [{"play", "target_sku", "score", "reason", "detail"}].',
     )
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         db_table = "playbooks_healthsnapshot"
@@ -97,7 +97,7 @@ class HealthSnapshot(models.Model):
 
 
 
-class UtilizationSnapshotQuerySet(AccountScopedQuerySet):
+class UtilizationSnapshotQuerySet(RestrictedQuerySet):
     account_path = "entitlement__contract__account__"
 
 
@@ -136,7 +136,7 @@ class AccountAction(models.Model):
     code = models.CharField(max_length=32, choices=AccountActionCode.choices)
     detail = models.TextField(blank=True)
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         db_table = "playbooks_accountaction"
@@ -151,7 +151,7 @@ class AccountAction(models.Model):
 
 
 
-class UsageAlertQuerySet(AccountScopedQuerySet):
+class UsageAlertQuerySet(RestrictedQuerySet):
     account_path = "entitlement__contract__account__"
 
 

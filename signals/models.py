@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account
-from accounts.querysets import AccountScopedQuerySet, CsmChangesQuerySet
+from accounts.querysets import CsmChangesQuerySet, RestrictedQuerySet
 
 
 class SignalKind(models.TextChoices):
@@ -42,7 +42,7 @@ class DailyUsage(models.Model):
     date = models.DateField()
     quantity = models.FloatField()
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "daily usage"
@@ -109,7 +109,7 @@ class SuccessMetric(models.Model):
     achieved = models.DecimalField(max_digits=18, decimal_places=4)
     as_of = models.DateField()
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["account", "name"]
