@@ -213,7 +213,7 @@ TIMELINE_KINDS = {
 
 def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountPage:
     """Everything the account page shows, for an account the user may see; ``Http404``
-    otherwise (the one rule: ``visible_to``). A fixed number of queries (thirteen).
+    otherwise (the one rule: ``restrict``). A fixed number of queries (thirteen).
     ``timeline_kind``: one of ``TIMELINE_KINDS`` to show only those events."""
     run = latest_scoring_run()
     as_of = None if run is None else run.as_of

@@ -105,11 +105,6 @@ class RestrictedQuerySet(models.QuerySet):
                 q |= models.Q(**{f"{self.account_path}{ROLE_LINKS[role]}": email})
         return self.filter(q)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """Thin alias of ``restrict(user, "view")``, kept because code written in parallel
-        (other branches) still calls it; new code calls ``restrict``."""
-        return self.restrict(user, VIEW)
-
     def allows(self, user: AbstractBaseUser | AnonymousUser, action: str, obj) -> bool:
         """``obj`` may be ``action``-ed by ``user``: the rule of ``restrict`` for one row, in
         Python, without a query (the account is read through ``account_path``)."""

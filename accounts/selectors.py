@@ -49,7 +49,7 @@ def account_list(*, user, day: dt.date | None = None) -> QuerySet[Account]:
     )
     arr = active.order_by().values("account").annotate(total=Sum("arr")).values("total")
     return (
-        Account.objects.visible_to(user)
+        Account.objects.restrict(user)
         .annotate(
             arr_on_day=Subquery(arr, output_field=DecimalField(max_digits=16, decimal_places=2)),
             renewal_date=Subquery(active.order_by("end_date").values("end_date")[:1]),

@@ -1,6 +1,6 @@
 """The account pages. Each view parses input, calls one selector (``page_selectors``) and
 renders the full page or, for an htmx request, its partial. Every read goes through
-``visible_to(user)``: an account outside one's reach is a 404."""
+``restrict(user)``: an account outside one's reach is a 404."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The account executive's pages. Each view parses input, calls one selector or service
 (``workspace`` for reads, ``services`` for writes: the API's own), and renders the full page
-or, for an htmx request, its partial. Every lookup goes through ``visible_to(user)``: an
+or, for an htmx request, its partial. Every lookup goes through ``restrict(user)``: an
 opportunity outside one's reach is a 404."""
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ def dept_key(value: str | None) -> str:
 
 def opportunities_visible(*, user) -> QuerySet[Opportunity]:
     """The user's opportunities with what a page shows of each (one query)."""
-    return Opportunity.objects.visible_to(user).select_related(
+    return Opportunity.objects.restrict(user).select_related(
         "account", "target_product", "sponsor", "sponsor_priority"
     )
 

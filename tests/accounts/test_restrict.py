@@ -112,10 +112,10 @@ def test_restrict_view_and_change_per_role(book, role, action) -> None:
         ), (model.__name__, role)
 
 
-def test_visible_to_is_restrict_view(book) -> None:
+def test_restrict_defaults_to_view(book) -> None:
     user = _user("csm")
     for model in MODELS:
-        assert list(model.objects.visible_to(user)) == list(model.objects.restrict(user, VIEW))
+        assert list(model.objects.restrict(user)) == list(model.objects.restrict(user, VIEW))
 
 
 def test_unknown_action_is_refused(book) -> None:

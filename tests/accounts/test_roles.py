@@ -1,4 +1,4 @@
-"""visible_to(user): the one place that scopes every page and endpoint by role."""
+"""restrict(user): the one place that scopes every page and endpoint by role."""
 
 from __future__ import annotations
 
@@ -25,21 +25,21 @@ def test_ae_sees_only_accounts_it_owns(two_books) -> None:
     mine, _ = two_books
     ae = UserFactory(username="ae1", roles=["ae"])
 
-    assert list(Account.objects.visible_to(ae)) == [mine]
+    assert list(Account.objects.restrict(ae)) == [mine]
 
 
 def test_csm_sees_only_accounts_it_manages(two_books) -> None:
     _, theirs = two_books
     csm = UserFactory(username="csm2", roles=["csm"])
 
-    assert list(Account.objects.visible_to(csm)) == [theirs]
+    assert list(Account.objects.restrict(csm)) == [theirs]
 
 
 def test_ae_email_match_ignores_case(two_books) -> None:
     mine, _ = two_books
     ae = UserFactory(username="ae1", email="AE1@Vendor.Example", roles=["ae"])
 
-    assert list(Account.objects.visible_to(ae)) == [mine]
+    assert list(Account.objects.restrict(ae)) == [mine]
 
 
 def test_csm_role_does_not_grant_owner_accounts(two_books) -> None:
@@ -50,22 +50,22 @@ def test_csm_role_does_not_grant_owner_accounts(two_books) -> None:
     mine.save()
     csm = UserFactory(username="csm2", roles=["csm"])
 
-    assert mine not in Account.objects.visible_to(csm)
+    assert mine not in Account.objects.restrict(csm)
 
 
 def test_manager_and_superuser_see_everything(two_books) -> None:
     manager = UserFactory(username="boss", roles=["manager"])
     root = UserFactory(username="root", is_superuser=True)
 
-    assert Account.objects.visible_to(manager).count() == 2
-    assert Account.objects.visible_to(root).count() == 2
+    assert Account.objects.restrict(manager).count() == 2
+    assert Account.objects.restrict(root).count() == 2
 
 
 def test_no_role_and_anonymous_see_nothing(two_books) -> None:
     nobody = UserFactory(username="nobody")
 
-    assert not Account.objects.visible_to(nobody).exists()
-    assert not Account.objects.visible_to(AnonymousUser()).exists()
+    assert not Account.objects.restrict(nobody).exists()
+    assert not Account.objects.restrict(AnonymousUser()).exists()
 
 
 @pytest.mark.parametrize(
@@ -77,10 +77,10 @@ def test_rows_hanging_off_accounts_follow_the_account_scope(imported_sample_book
     ae = UserFactory(username="ae1", roles=["ae"])
     manager = UserFactory(username="boss", roles=["manager"])
 
-    visible = model.objects.visible_to(ae)
+    visible = model.objects.restrict(ae)
 
     assert visible.exists()
-    assert visible.count() < model.objects.visible_to(manager).count()
+    assert visible.count() < model.objects.restrict(manager).count()
     account_path = model.objects.none().account_path
     accounts = set(visible.values_list(f"{account_path}external_id", flat=True))
     assert accounts == {"NW-001"}
