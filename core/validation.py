@@ -57,6 +57,15 @@ class Column:
         return self.name
 
 
+def reference(name: str, entity: str, model_field: str, required: bool = True) -> Column:
+    """A column naming a row of another book file by its key (``entity``: that file's)."""
+    return Column(name, "ref", required=required, ref=entity, field=model_field)
+
+
+NON_NEGATIVE = {"min_value": 0.0}
+POSITIVE = {"min_value": 0.0, "min_exclusive": True}
+
+
 @dataclass(frozen=True)
 class FileSpec:
     filename: str

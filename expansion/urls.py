@@ -32,12 +32,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("playbooks.urls")),
+    path("", include("workspace.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("", include("core.urls")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline ones.

@@ -21,13 +21,13 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from books.schema import BOOK_FILES_BY_NAME
 from core.bulk import upsert_frame
 from core.validation import LINE, validate_frame
 
+from .book import USAGE_FILE
 from .models import AccountSignal, DailyUsage, IdempotencyRecord
 
-USAGE_SPEC = BOOK_FILES_BY_NAME["usage.csv"]
+USAGE_SPEC = USAGE_FILE
 USAGE_FIELDS = ("account_id", "metric", "date", "quantity")
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 #: A key claimed this long ago whose request never finished (its process died) may be

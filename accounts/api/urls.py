@@ -5,7 +5,6 @@ from __future__ import annotations
 from core.api.routers import AppRouter
 
 from .views import (
-    AccountViewSet,
     ContractLineViewSet,
     PriorityViewSet,
     ProductViewSet,
@@ -13,7 +12,6 @@ from .views import (
 )
 
 router = AppRouter()
-router.register("accounts", AccountViewSet, basename="account")
 router.register("products", ProductViewSet, basename="product")
 router.register("contracts", ContractLineViewSet, basename="contract")
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "scoring",
     "metrics",
     "books",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "workspace.context_processors.navigation",
             ],
         },
     },

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from core.api.routers import AppRouter
 
-from .views import NotificationViewSet
+from .views import AccountViewSet, NotificationViewSet
 
 router = AppRouter()
+# The account scorecard: accounts with their latest judgment (the account pages' own reads).
+router.register("accounts", AccountViewSet, basename="account")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

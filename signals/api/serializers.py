@@ -3,8 +3,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.api.serializers import VisibleAccountField
-from books.rules import BookRulesMixin
+from core.api.book_rules import BookRulesMixin
 
+from ..book import SIGNALS_FILE
 from ..models import USAGE_QUANTITY_MAX, AccountSignal
 
 
@@ -12,7 +13,7 @@ class AccountSignalSerializer(BookRulesMixin, serializers.ModelSerializer):
     """The import's rules for signals.csv apply (e.g. an NPS is 0 to 10)."""
 
     account = VisibleAccountField()
-    book_file = "signals.csv"
+    book_spec = SIGNALS_FILE
 
     class Meta:
         model = AccountSignal

@@ -1,6 +1,7 @@
 """The book's row rules for API writes: a serializer that takes a record the import would
 reject is a second, weaker validation. ``BookRulesMixin`` checks a serializer's data with
-``core.validation`` (the importer's own code), so both paths accept the same rows."""
+``core.validation`` (the importer's own code) and the spec of the file the model is
+imported from (each app's ``book.py``), so both paths accept the same rows."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.validation import record_errors
-
-from .schema import BOOK_FILES_BY_NAME
+from core.validation import FileSpec, record_errors
 
 
 def _as_text(value) -> str:
@@ -28,16 +27,16 @@ def _as_text(value) -> str:
 
 
 class BookRulesMixin:
-    """For a ``ModelSerializer`` whose fields are named as ``book_file``'s columns: after
+    """For a ``ModelSerializer`` whose fields are named as ``book_spec``'s columns: after
     the field checks, the file's rules (ranges, dates, cross-column rules) on the record as
     it will be stored (on a partial update, the instance's values fill in). References are
     resolved by the serializer's own scoped fields, so they are not checked again here."""
 
-    book_file: str
+    book_spec: FileSpec
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        spec = BOOK_FILES_BY_NAME[self.book_file]
+        spec = self.book_spec
         values = {}
         for column in spec.columns:
             if column.kind == "ref":

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from scoring.models import HealthSnapshot, ScoringRun, ScoringRunStatus
-
-from ..labels import (
+from playbooks.labels import (
     REASON_LABELS,
     label,
     motion_kind,
 )
-from ..models import OPEN_STAGES, Opportunity, OpportunityStatus
+from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStatus
+from scoring.models import HealthSnapshot, ScoringRun, ScoringRunStatus
+
 from .common import (
     DEFAULT_NEEDS_SPONSOR_FACTOR,
     short_number,

@@ -1,4 +1,4 @@
-"""The account pages. Each view parses input, calls one selector (``page_selectors``) and
+"""The account pages. Each view parses input, calls one selector (``selectors.accounts``) and
 renders the full page or, for an htmx request, its partial. Every read goes through
 ``restrict(user)``: an account outside one's reach is a 404."""
 
@@ -12,10 +12,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .filters import ELIGIBILITY_REASONS
-from .models import Segment
-from .page_selectors import TIMELINE_KINDS, account_list_page, account_page
-from .pagecache import account_page_cached
+from accounts.models import Segment
+from scoring.filters import ELIGIBILITY_REASONS
+
+from ..pagecache import account_page_cached
+from ..selectors.accounts import TIMELINE_KINDS, account_list_page, account_page
 
 LABELS = {
     "reasons": dict(ELIGIBILITY_REASONS),

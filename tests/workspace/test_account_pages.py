@@ -9,18 +9,18 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from django.http import Http404
-
-from accounts.filters import AccountFilterSet
-from accounts.models import Account, ContractLine, Entitlement, Priority, Stakeholder
-from accounts.page_selectors import (
+from scoring.filters import AccountFilterSet
+from workspace.selectors.accounts import (
     account_held_back,
     account_list_page_rows,
     account_page,
     health_change_explain,
     limit_projection,
 )
-from accounts.selectors import account_rows
+from django.http import Http404
+
+from accounts.models import Account, ContractLine, Entitlement, Priority, Stakeholder
+from scoring.scorecard import account_rows
 from scoring.config import ScoringConfig
 from scoring.services import scoring_run_execute
 from signals.models import AccountSignal, DailyUsage

@@ -9,16 +9,16 @@ from decimal import Decimal
 from django.db.models import Max
 
 from accounts.models import ContractLine
-from scoring.models import UtilizationSnapshot
-from signals.models import SuccessMetric
-
-from ..labels import (
+from playbooks.labels import (
     MOTION_LABELS,
     PLAY_LABELS,
     label,
     motion_kind,
 )
-from ..models import Opportunity
+from playbooks.models import Opportunity
+from scoring.models import UtilizationSnapshot
+from signals.models import SuccessMetric
+
 from .common import (
     short_number,
 )

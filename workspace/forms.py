@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import OPEN_STAGES, Stage
+from playbooks.models import OPEN_STAGES, Stage
 
 STAGE_TARGETS = [(s, Stage(s).label) for s in (*OPEN_STAGES, Stage.WON, Stage.LOST)]
 

@@ -11,11 +11,11 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from workspace.selectors.opportunities import opportunity_page
 
 from accounts.models import Account, Product
 from accounts.services import demo_users_ensure
 from playbooks.models import Opportunity
-from playbooks.workspace import opportunity_page
 from scoring import services
 from scoring.models import HealthSnapshot, UtilizationSnapshot
 from signals.models import SuccessMetric

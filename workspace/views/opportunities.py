@@ -16,13 +16,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import pagecache
 from accounts.querysets import scope_key
-from accounts.templatetags.formatting import label_for
 from core.pagecache import CSRF_PLACEHOLDER, with_csrf_token
-
-from .forms import CriterionForm, DealForm, StageAdvanceForm
-from .labels import (
+from playbooks.labels import (
     MOTION_LABELS,
     PLAY_LABELS,
     REASON_LABELS,
@@ -30,14 +26,19 @@ from .labels import (
     STATUS_LABELS,
     TRIGGER_LABELS,
 )
-from .models import Opportunity
-from .services import opportunity_criterion_set, opportunity_stage_advance, opportunity_update
-from .workspace import (
+from playbooks.models import Opportunity
+from playbooks.services import opportunity_criterion_set, opportunity_update
+
+from .. import pagecache
+from ..forms import CriterionForm, DealForm, StageAdvanceForm
+from ..selectors.opportunities import (
     opportunities_visible,
     opportunity_explanation,
     opportunity_list_page,
     opportunity_page,
 )
+from ..services import opportunity_stage_advance
+from ..templatetags.formatting import label_for
 
 LABELS = {
     "plays": PLAY_LABELS,
@@ -59,7 +60,7 @@ def _partial(request, target: str) -> bool:
 @login_required
 def home(request):
     """The role's home. For now every role starts on its ranked list."""
-    return redirect("playbooks:opportunity-list")
+    return redirect("workspace:opportunity-list")
 
 
 @login_required
@@ -166,7 +167,7 @@ def _after_change(request, opportunity: Opportunity, message: str = "", **forms)
                     messages.error(request, error)
     elif message:
         messages.success(request, message)
-    return redirect(reverse("playbooks:opportunity-detail", args=[opportunity.pk]))
+    return redirect(reverse("workspace:opportunity-detail", args=[opportunity.pk]))
 
 
 def _add_errors(form, exc: ValidationError) -> None:

@@ -9,7 +9,8 @@ and ``/api/v1/opportunities/`` list the same opportunities in the same order.
 
 from __future__ import annotations
 
-from ..models import Opportunity, OpportunityStageChange
+from playbooks.models import Opportunity, OpportunityStageChange
+
 from .business_case import business_case, renewing_lines
 from .checklist import (
     CriterionState,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .querysets import ROLE_AE, ROLE_CSM, ROLE_MANAGER, user_roles
+from accounts.querysets import ROLE_AE, ROLE_CSM, ROLE_MANAGER, user_roles
 
 ROLE_LABELS = {
     ROLE_AE: "Account executive",

@@ -9,14 +9,14 @@ from django.http import QueryDict
 
 from accounts.selectors import account_owner_emails
 from core.paging import page_links
+from playbooks.filters import OpportunityFilterSet
+from playbooks.labels import (
+    motion_kind,
+)
+from playbooks.models import OPEN_STAGES, Opportunity
 from scoring.models import ScoringRun
 from scoring.selectors import latest_scoring_run
 
-from ..filters import OpportunityFilterSet
-from ..labels import (
-    motion_kind,
-)
-from ..models import OPEN_STAGES, Opportunity
 from .common import (
     PAGE_SIZE,
     TOP_REASONS,

@@ -6,13 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from accounts.models import Stakeholder, StakeholderRole
-from scoring.models import HealthSnapshot
-
-from ..labels import (
+from playbooks.labels import (
     STAGE_LABELS,
 )
-from ..models import Opportunity, OpportunityCriterionCheck, Stage
-from ..workflow import (
+from playbooks.models import Opportunity, OpportunityCriterionCheck, Stage
+from playbooks.workflow import (
     DATA_AMOUNT,
     DATA_CHAMPION,
     DATA_HEALTH,
@@ -24,6 +22,8 @@ from ..workflow import (
     next_stage,
     stages_passed,
 )
+from scoring.models import HealthSnapshot
+
 from .common import (
     HEALTH_THRESHOLD,
     dept_key,

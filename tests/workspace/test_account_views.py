@@ -12,7 +12,7 @@ from accounts.models import Account, ContractLine, Entitlement
 from scoring.models import Notification, UsageAlert
 from scoring.services import scoring_run_execute
 from signals.models import DailyUsage
-from tests.accounts.test_account_pages import AS_OF, BEFORE, _book
+from tests.workspace.test_account_pages import AS_OF, BEFORE, _book
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

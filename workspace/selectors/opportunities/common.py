@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..labels import (
+from playbooks.labels import (
     TRIGGER_LABELS,
     label,
 )
-from ..models import (
+from playbooks.models import (
     Opportunity,
 )
 

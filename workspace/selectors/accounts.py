@@ -19,22 +19,17 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
+from accounts.models import Account, ContractLine, Stakeholder
+from accounts.selectors import account_owner_emails
 from core.paging import page_links
+from metrics.revenue import mrr_from_arr
 from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStageChange
 from scoring.config import ScoringConfig
+from scoring.filters import AccountFilterSet
 from scoring.models import AccountAction, HealthSnapshot, UsageAlert, UtilizationSnapshot
+from scoring.scorecard import account_list, account_rows, account_scoring_details
 from scoring.selectors import latest_scoring_run
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
-
-from .filters import AccountFilterSet
-from .models import Account, ContractLine, Stakeholder
-from .selectors import (
-    account_list,
-    account_owner_emails,
-    account_rows,
-    account_scoring_details,
-    mrr,
-)
 
 #: The health components in the order the spec lists them, with their labels.
 COMPONENTS = (
@@ -245,7 +240,7 @@ def account_page(*, user, external_id: str, timeline_kind: str = "") -> AccountP
         account=account,
         as_of=as_of,
         arr=(account.arr_on_day or Decimal(0)).quantize(Decimal("0.01")),
-        mrr=mrr(account.arr_on_day),
+        mrr=mrr_from_arr(account.arr_on_day),
         renewal_date=account.renewal_date,
         health=health,
         health_trend=trend,

@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 
-from .models import Account, Segment
+from accounts.models import Account, Segment
 
 #: Guardrail reason codes (scoring.md, section 3).
 ELIGIBILITY_REASONS = [
@@ -85,7 +85,7 @@ class AccountFilterSet(django_filters.FilterSet):
         self.as_of = as_of
 
     def filter_renewal_within(self, queryset, name, value):
-        from .selectors import scoring_as_of
+        from .scorecard import scoring_as_of
 
         day = self.as_of or scoring_as_of() or dt.date.today()
         return queryset.filter(

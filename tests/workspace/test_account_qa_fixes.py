@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from workspace.selectors.accounts import account_timeline
 
-from accounts.page_selectors import account_timeline
 from signals.models import AccountSignal
 from tests.factories import AccountFactory
 
