@@ -1,6 +1,6 @@
 """Caches of rendered pages, keyed by a data version, the user's scope and the URL: the one
 mechanism behind the API's list cache (``playbooks.listcache``) and the pages' caches
-(``accounts.pagecache``: the account page, the ranked list, the opportunity page).
+(``workspace.pagecache``: the account page, the ranked list, the opportunity page).
 
 Every write that can change what a cache's pages show bumps its version *after commit*
 (the apps' ``receivers.py``). A request reads the version *before* it queries, so content

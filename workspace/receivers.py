@@ -1,4 +1,4 @@
-"""Django signal receivers (connected in ``AccountsConfig.ready``): keep the pages' caches
+"""Django signal receivers (connected in ``WorkspaceConfig.ready``): keep the pages' caches
 (account page, ranked list, opportunity page) honest whenever something they show changes
 (see ``pagecache``)."""
 

@@ -152,11 +152,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 OPPORTUNITY_LIST_CACHE_SECONDS = env.int(
     "OPPORTUNITY_LIST_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
 )
-# The account page's content, under the same rule (accounts/pagecache.py).
+# The account page's content, under the same rule (workspace/pagecache.py).
 ACCOUNT_PAGE_CACHE_SECONDS = env.int(
     "ACCOUNT_PAGE_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
 )
-# The opportunity page's content, under the same rule (accounts/pagecache.py).
+# The opportunity page's content, under the same rule (workspace/pagecache.py).
 OPPORTUNITY_PAGE_CACHE_SECONDS = env.int(
     "OPPORTUNITY_PAGE_CACHE_SECONDS", default=300 if env("CACHE_URL", default="") else 0
 )

@@ -1,6 +1,6 @@
 """Reads behind the account pages: the account list's rows and everything the account page
 shows. Each function runs a fixed number of queries whatever the size of the book or of the
-account (pinned in tests/accounts/test_account_pages.py); the data work is done on frames.
+account (pinned in tests/workspace/test_account_pages.py); the data work is done on frames.
 
 Everything is "as of" the latest successful scoring run (``latest_scoring_run``), the same
 date the API's results mean.

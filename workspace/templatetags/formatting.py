@@ -1,6 +1,6 @@
 """Formatting for the pages: money, percentages, quantities, dates, and the bands and levels
 that colour them. Templates only display; every number's words come from here (tested in
-tests/accounts/test_formatting.py).
+tests/workspace/test_formatting.py).
 
 ``{% load formatting %}``.
 """

@@ -2,7 +2,7 @@
 its workflow checklist and its business case.
 
 Every read starts from ``restrict(user)`` (the one authorization rule) and runs a fixed
-number of queries whatever the book's size (pinned in tests/playbooks/test_pages.py). The
+number of queries whatever the book's size (pinned in tests/workspace/test_pages.py). The
 ranked list filters and orders through ``OpportunityFilterSet``, the API's own, so the page
 and ``/api/v1/opportunities/`` list the same opportunities in the same order.
 """
