@@ -119,28 +119,3 @@ class SuccessMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.achieved} / {self.target}"
-
-
-class IdempotencyRecord(models.Model):
-    """A client's ``Idempotency-Key`` with the response it got, so a retried request is
-    answered the same without being applied twice. Expires after 24 hours.
-
-    Created (committed) when a request claims the key, before it runs: ``status_code`` is
-    empty while it is in flight. ``request_hash`` (SHA-256 of the body) tells a retry from a
-    different request reusing the key."""
-
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64, blank=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response = models.JSONField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.endpoint} {self.key}"

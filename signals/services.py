@@ -17,22 +17,23 @@ from decimal import Decimal
 from typing import TypedDict, TypeVar
 
 import pandas as pd
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.db import OperationalError, connection, transaction
 
 from accounts.models import Account
 from core.bulk import upsert_frame
+from core.idempotency import (
+    IdempotentAnswer,
+    idempotency_answer_store,
+    idempotent_run,
+)
+from core.models import IdempotencyRecord
 from core.validation import LINE, validate_frame
 
 from .book import USAGE_FILE
-from .models import AccountSignal, DailyUsage, IdempotencyRecord
+from .models import AccountSignal, DailyUsage
 
 USAGE_SPEC = USAGE_FILE
 USAGE_FIELDS = ("account_id", "metric", "date", "quantity")
-IDEMPOTENCY_TTL = dt.timedelta(hours=24)
-#: A key claimed this long ago whose request never finished (its process died) may be
-#: claimed again; far longer than any request may run.
-IDEMPOTENCY_IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=10)
 #: PostgreSQL aborts one of two transactions that wait on each other (deadlock detected)
 #: or, above READ COMMITTED, that saw each other's writes (serialization failure); a fresh
 #: attempt of the aborted one succeeds.
@@ -136,90 +137,24 @@ def usage_ingest(
     def write() -> None:
         upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
         if idempotency is not None:
-            IdempotencyRecord.objects.filter(pk=idempotency.pk).update(
-                status_code=200, response=result.as_dict()
-            )
+            idempotency_answer_store(record=idempotency, status_code=200, body=result.as_dict())
 
     _retrying(write)
     return result
 
 
-@dataclass
-class IdempotentAnswer:
-    """What a request with an ``Idempotency-Key`` gets: the ingest's answer (``replayed``
-    when stored by an earlier request with the key), or an error for the key's misuse."""
-
-    status_code: int
-    body: dict
-    replayed: bool = False
-
-
 def usage_ingest_once(*, user, rows: list, key: str, request_hash: str) -> IdempotentAnswer:
-    """``usage_ingest`` at most once per (user, key) within 24 hours (Stripe's rules): the
-    first request with the key runs; a later one with the same body gets the stored answer,
-    with another body 422 and nothing stored; while the first still runs, 409."""
-    state, record = idempotency_claim(
-        user=user, endpoint="usage", key=key, request_hash=request_hash
-    )
-    if state == "mismatch":
-        return IdempotentAnswer(
-            422,
-            {"detail": "this Idempotency-Key was used with a different request body"},
-        )
-    if state == "in_flight":
-        return IdempotentAnswer(
-            409, {"detail": "a request with this Idempotency-Key is still in progress"}
-        )
-    if state == "replay":
-        return IdempotentAnswer(record.status_code, record.response, replayed=True)
-    try:
+    """``usage_ingest`` at most once per (user, key) within 24 hours (``core.idempotency``):
+    the first request with the key runs; a later one with the same body gets the stored
+    answer, with another body 422 and nothing stored; while the first still runs, 409."""
+
+    def ingest(record: IdempotencyRecord) -> IdempotentAnswer:
         result = usage_ingest(user=user, rows=rows, idempotency=record)
-    except BaseException:
-        IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
-        raise
-    return IdempotentAnswer(200, result.as_dict())
+        return IdempotentAnswer(200, result.as_dict())
 
-
-def idempotency_claim(
-    *, user, endpoint: str, key: str, request_hash: str
-) -> tuple[str, IdempotencyRecord | None]:
-    """Claim the key for this request, committed at once (its own transaction) so that
-    concurrent requests with the key see it: ("new", record) when this request must run;
-    otherwise the key's record with "replay", "in_flight" or "mismatch" (another body).
-    An expired record, or a claim abandoned in flight, is replaced."""
-    record = None
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=user, endpoint=endpoint, key=key, request_hash=request_hash
-                )
-            return "new", record
-        except IntegrityError:
-            pass
-        record = IdempotencyRecord.objects.filter(user=user, endpoint=endpoint, key=key).first()
-        if record is None:
-            continue  # removed meanwhile: claim again
-        now = timezone.now()
-        expired = record.created < now - IDEMPOTENCY_TTL
-        abandoned = record.status_code is None and (
-            record.created < now - IDEMPOTENCY_IN_FLIGHT_TIMEOUT
-        )
-        if expired or abandoned:
-            IdempotencyRecord.objects.filter(pk=record.pk, created=record.created).delete()
-            continue
-        # Records stored before bodies were hashed have none: taken as the same body.
-        if record.request_hash and record.request_hash != request_hash:
-            return "mismatch", record
-        return ("in_flight" if record.status_code is None else "replay"), record
-    return "in_flight", record
-
-
-def idempotency_records_purge() -> int:
-    deleted, _ = IdempotencyRecord.objects.filter(
-        created__lt=timezone.now() - IDEMPOTENCY_TTL
-    ).delete()
-    return deleted
+    return idempotent_run(
+        user=user, endpoint="usage", key=key, request_hash=request_hash, run=ingest
+    )
 
 
 class AccountSignalChanges(TypedDict, total=False):

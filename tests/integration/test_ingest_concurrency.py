@@ -20,7 +20,8 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from accounts.models import Account
-from signals.models import DailyUsage, IdempotencyRecord
+from core.models import IdempotencyRecord
+from signals.models import DailyUsage
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

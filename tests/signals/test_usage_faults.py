@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from signals.models import DailyUsage, IdempotencyRecord
+from core.models import IdempotencyRecord
+from signals.models import DailyUsage
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

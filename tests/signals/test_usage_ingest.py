@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from signals.models import DailyUsage, IdempotencyRecord
+from core.models import IdempotencyRecord
+from signals.models import DailyUsage
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +175,7 @@ def test_values_of_the_wrong_json_type_are_named_as_such(client) -> None:
 def test_the_daily_purge_forgets_only_expired_keys(client) -> None:
     from django_celery_beat.models import PeriodicTask
 
-    from signals.tasks import idempotency_records_purge_task
+    from core.tasks import idempotency_records_purge_task
 
     client.post(URL, [row()], format="json", HTTP_IDEMPOTENCY_KEY="old")
     client.post(URL, [row(date="2026-06-02")], format="json", HTTP_IDEMPOTENCY_KEY="new")

@@ -9,7 +9,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from django.http import Http404
+
+from accounts.models import Account, ContractLine, Entitlement, Priority, Stakeholder
+from scoring.config import ScoringConfig
 from scoring.filters import AccountFilterSet
+from scoring.scorecard import account_rows
+from scoring.services import scoring_run_execute
+from signals.models import AccountSignal, DailyUsage
+from tests.factories import AccountFactory, ProductFactory, UserFactory
 from workspace.selectors.accounts import (
     account_held_back,
     account_list_page_rows,
@@ -17,14 +25,6 @@ from workspace.selectors.accounts import (
     health_change_explain,
     limit_projection,
 )
-from django.http import Http404
-
-from accounts.models import Account, ContractLine, Entitlement, Priority, Stakeholder
-from scoring.scorecard import account_rows
-from scoring.config import ScoringConfig
-from scoring.services import scoring_run_execute
-from signals.models import AccountSignal, DailyUsage
-from tests.factories import AccountFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from workspace.selectors.accounts import account_timeline
 
 from signals.models import AccountSignal
 from tests.factories import AccountFactory
+from workspace.selectors.accounts import account_timeline
 
 pytestmark = pytest.mark.django_db
 

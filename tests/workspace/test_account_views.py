@@ -12,8 +12,8 @@ from accounts.models import Account, ContractLine, Entitlement
 from scoring.models import Notification, UsageAlert
 from scoring.services import scoring_run_execute
 from signals.models import DailyUsage
-from tests.workspace.test_account_pages import AS_OF, BEFORE, _book
 from tests.factories import UserFactory
+from tests.workspace.test_account_pages import AS_OF, BEFORE, _book
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from workspace.templatetags import formatting as f
 from django.template import Context, Template
+
+from workspace.templatetags import formatting as f
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from html import unescape
 
 import pytest
 from django.test import Client
-from workspace.selectors.opportunities import opportunity_page
 
 from accounts.models import Account, Product
 from accounts.services import demo_users_ensure
@@ -19,6 +18,7 @@ from playbooks.models import Opportunity
 from scoring import services
 from scoring.models import HealthSnapshot, UtilizationSnapshot
 from signals.models import SuccessMetric
+from workspace.selectors.opportunities import opportunity_page
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 6, 30)
