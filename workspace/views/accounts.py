@@ -43,9 +43,11 @@ def account_list(request):
     """The user's accounts; an htmx request (filters, sort, page) gets the results alone."""
     listing = account_list_page(user=request.user, params=request.GET)
     template = "accounts/account_list.html"
-    if _partial(request, "results"):
+    results = _partial(request, "results")
+    if results:
         template += "#results"
-    return render(request, template, {"listing": listing, "labels": LABELS})
+    # ``oob``: a results partial also refreshes the Clear link (an htmx out-of-band swap).
+    return render(request, template, {"listing": listing, "labels": LABELS, "oob": results})
 
 
 @login_required

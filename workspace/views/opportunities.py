@@ -75,7 +75,9 @@ def opportunity_list(request):
         listing = opportunity_list_page(user=request.user, params=request.GET)
         return render_to_string(
             f"playbooks/opportunity_list.html#{part}",
-            {"listing": listing, "labels": LABELS},
+            # ``oob``: a results partial also refreshes the filter panel's "on" badge and
+            # its Clear link (htmx out-of-band swaps).
+            {"listing": listing, "labels": LABELS, "oob": part == "results"},
             request=request,
         )
 
