@@ -42,3 +42,31 @@ def test_demo_prepares_a_scored_book_and_demo_users(
     assert ScoringRun.objects.filter(status=ScoringRunStatus.SUCCEEDED).count() == 2
     assert Opportunity.objects.exclude(key="").filter(status="ready").exists()
     assert Notification.objects.filter(user__username="ae1").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the mails go out on commit
+def test_demo_writes_the_alert_mails_to_files_instead_of_the_console(
+    tmp_path, capsys, settings
+) -> None:
+    """With the default console mail backend, the run's usage-alert digests used to print
+    hundreds of lines before the logins; the demo now writes them to files and says where."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = io.StringIO()
+    call_command(
+        "demo",
+        "--no-serve",
+        "--accounts",
+        "60",
+        "--as-of",
+        "2026-06-30",
+        "--book-dir",
+        str(tmp_path / "book"),
+        "--mail-dir",
+        str(tmp_path / "mail"),
+        stdout=out,
+    )
+    printed = capsys.readouterr().out
+    assert "Subject:" not in printed
+    files = list((tmp_path / "mail").glob("*.log"))
+    assert files and "Subject:" in files[0].read_text()
+    assert f"usage-alert e-mails: {len(files)} file(s) in {tmp_path / 'mail'}" in out.getvalue()
