@@ -164,3 +164,11 @@ def test_usage_alert_links_land_on_the_account_page(
         assert page.status_code == 200, url
     page = ae1.get("/accounts/CW%20010/%232/")
     assert page.context["page"].account.external_id == "CW 010/#2"
+
+
+def test_the_plays_come_first_so_a_phone_shows_them_before_the_charts(scored_sample) -> None:
+    """The account page's columns stack on a phone in document order: what to propose must
+    not wait below the usage charts (QA at 390 px)."""
+    page = client_for("manager").get("/accounts/CT-002/").content.decode()
+    cards = [page.index(f'id="{card}"') for card in ("plays", "health", "utilization", "usage")]
+    assert cards == sorted(cards)
