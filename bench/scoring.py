@@ -193,7 +193,7 @@ FLOOR = """
 from django.db import transaction
 from accounts.models import Entitlement
 from core.bulk import sort_memory
-from playbooks.models import Opportunity, OpportunityStageChange
+from playbooks.models import Opportunity, OpportunityCriterionCheck, OpportunityStageChange
 from scoring.models import (AccountAction, HealthSnapshot, Notification, UsageAlert,
                             UtilizationSnapshot)
 from scoring.config import ScoringConfig
@@ -206,7 +206,9 @@ with connection.cursor() as c:
     for table in tables:
         with c.cursor.copy(f"COPY {{table}} TO STDOUT (FORMAT binary)") as copy:
             saved[table] = b"".join(bytes(block) for block in copy)
-    c.execute(f"TRUNCATE {{', '.join(tables)}}, {{OpportunityStageChange._meta.db_table}}")
+    # The rows referring to opportunities go too (the run writes neither; checks are empty).
+    refer = [OpportunityStageChange._meta.db_table, OpportunityCriterionCheck._meta.db_table]
+    c.execute(f"TRUNCATE {{', '.join(tables + refer)}}")
 # The run's own list: the metrics of the active entitlements read by their latest value.
 latest = Entitlement.objects.filter(
     contract__start_date__lte=as_of, contract__end_date__gte=as_of
