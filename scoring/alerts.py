@@ -64,7 +64,7 @@ def usage_alerts_raise(
             entitlement__contract__account_id__gte=lo, entitlement__contract__account_id__lte=hi
         ),
         ["entitlement_id", "level"],
-    ).astype("int64")
+    )
     raised = existing.groupby("entitlement_id")["level"].max()
     known = candidates["entitlement_id"].map(raised).fillna(0).to_numpy()
     new = candidates[candidates["alert_level"].to_numpy() > known]
@@ -154,14 +154,14 @@ def usage_alerts_notify(
     accepted, refused_mails, refused = _send_digests(sent, claimed)
     delivered = claimed[~claimed["entitlement_id"].isin(refused)]
     failed = claimed[claimed["entitlement_id"].isin(refused)]
-    attempts = failed["attempts"].astype("int64")
+    attempts = failed["attempts"]
     backoff = [min(RETRY_BASE * 2 ** min(int(n), 20), RETRY_MAX) for n in attempts]
     with transaction.atomic():
         update_frame(
             UsageAlert,
             pd.DataFrame(
                 {
-                    "id": delivered["id"].astype("int64"),
+                    "id": delivered["id"],
                     "sent_at": timezone.now(),
                     "lease_until": None,
                 }
@@ -171,7 +171,7 @@ def usage_alerts_notify(
             UsageAlert,
             pd.DataFrame(
                 {
-                    "id": failed["id"].astype("int64"),
+                    "id": failed["id"],
                     "lease_until": [timezone.now() + b for b in backoff],
                     "attempts": (attempts + 1).clip(upper=32_767),
                 }
@@ -220,7 +220,8 @@ def _notify_in_app(sent: pd.DataFrame, claimed: pd.DataFrame) -> None:
 def _send_digests(sent: pd.DataFrame, claimed: pd.DataFrame) -> tuple[int, int, set[int]]:
     """One digest per recipient through one backend connection. Returns the numbers of
     digests accepted and refused, and the entitlements named in a refused one."""
-    day = dict(zip(claimed["entitlement_id"], claimed["raised_on"].astype(str), strict=False))
+    raised_on = claimed["raised_on"].dt.strftime("%Y-%m-%d")
+    day = dict(zip(claimed["entitlement_id"], raised_on, strict=False))
     sent = sent.assign(day=sent["entitlement_id"].map(day))
     refused: set[int] = set()
     accepted = refused_mails = 0
@@ -278,8 +279,8 @@ def _per_recipient(alerts: pd.DataFrame) -> pd.DataFrame:
 
 def _alert_texts(alerts: pd.DataFrame) -> pd.Series:
     """'Acme: api_calls of CORE-PRO reached 95 % of its limit (97% of 1,000,000)'."""
-    share = alerts["ratio"].astype(float).map("{:.0%}".format)
-    limit = alerts["entitlement__limit"].astype(float).map("{:,.0f}".format)
+    share = alerts["ratio"].map("{:.0%}".format)
+    limit = alerts["entitlement__limit"].map("{:,.0f}".format)
     return (
         alerts["entitlement__contract__account__name"]
         + ": "
@@ -287,7 +288,7 @@ def _alert_texts(alerts: pd.DataFrame) -> pd.Series:
         + " of "
         + alerts["entitlement__contract__product__sku"]
         + " reached "
-        + alerts["level"].astype("int64").astype(str)
+        + alerts["level"].astype(str)
         + " % of its limit ("
         + share
         + " of "

@@ -26,27 +26,13 @@ from accounts.models import (
     Product,
     Stakeholder,
 )
-from core.bulk import read_frame, read_sql_frame, sort_memory
+from core.bulk import FLOAT, INT, TEXT, read_frame, read_sql_frame, sort_memory
 from playbooks.models import Opportunity, Stage
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 from .config import ScoringConfig
 from .engine import ScoringInput
 from .models import ScoringRun, ScoringRunStatus
-
-
-def _dates(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
-    """ISO date strings as datetime64 days (the engine's own date type)."""
-    for name in names:
-        frame[name] = pd.to_datetime(frame[name], format="ISO8601").astype("datetime64[ns]")
-    return frame
-
-
-def _floats(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
-    for name in names:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    return frame
-
 
 #: Reading in range: 0 <= quantity <= %(max_quantity)s (NaN and infinities are not).
 _IN_RANGE = "u.quantity >= 0 AND u.quantity <= %(max_quantity)s"
@@ -139,12 +125,16 @@ def usage_aggregates_load(
     sql, params = usage_aggregates_query(
         as_of=as_of, config=config, lo=lo, hi=hi, latest_metrics=latest_metrics
     )
-    columns = ["account_id", "metric", "used_last", "used_prior", "latest", "out_of_range"]
+    dtypes = {
+        "account_id": INT,
+        "metric": TEXT,
+        "used_last": FLOAT,
+        "used_prior": FLOAT,
+        "latest": FLOAT,
+        "out_of_range": INT,
+    }
     with sort_memory(settings.SCORING_WORK_MEM):
-        frame = read_sql_frame(sql, params, columns, text=["metric"])
-    if frame.empty:
-        frame = frame.astype({"account_id": "int64", "metric": "str"})
-    frame = _floats(frame, "used_last", "used_prior", "latest", "out_of_range")
+        frame = read_sql_frame(sql, params, dtypes)
     # A window without rows sums to 0 (SQL's FILTER gives NULL), as in the engine.
     frame[["used_last", "used_prior"]] = frame[["used_last", "used_prior"]].fillna(0.0)
     return frame
@@ -170,13 +160,9 @@ def scoring_peers_load(*, as_of: dt.date) -> Peers:
     """Lookalike peers are book-wide: every account, and the lines active on the date. A run
     in one process loads them once; each Celery chunk task loads its own."""
     accounts = read_frame(Account.objects.all(), ["id", "segment", "industry"])
-    lines = _dates(
-        read_frame(
-            ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
-            ["id", "account_id", "product_id", "start_date", "end_date"],
-        ),
-        "start_date",
-        "end_date",
+    lines = read_frame(
+        ContractLine.objects.filter(start_date__lte=as_of, end_date__gte=as_of),
+        ["id", "account_id", "product_id", "start_date", "end_date"],
     )
     return accounts, lines
 
@@ -190,45 +176,28 @@ def scoring_input_load(
     the date, the active stakeholders."""
     in_range = {"account_id__gte": lo, "account_id__lte": hi}
     account_columns = ["id", "external_id", "name", "segment", "industry", "customer_since"]
-    accounts = _dates(
-        read_frame(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns),
-        "customer_since",
-    )
-    products = _floats(
-        read_frame(
-            Product.objects.all(),
-            ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
-        ),
-        "tier_rank",
-        "list_arr",
+    accounts = read_frame(Account.objects.filter(id__gte=lo, id__lte=hi), account_columns)
+    products = read_frame(
+        Product.objects.all(),
+        ["id", "sku", "name", "kind", "family", "tier_rank", "department", "list_arr"],
     )
     adjacencies = read_frame(Adjacency.objects.all(), ["from_product_id", "to_product_id", "pitch"])
     line_columns = ["id", "account_id", "product_id", "start_date", "end_date", "arr"]
     # the lines active on the date, and those ended within the windows that look back at
     # ownership: a tier left, a product owned over the ownership window
     since = as_of - dt.timedelta(days=max(config.tier_left_days, config.ownership_days) - 1)
-    lines = _floats(
-        _dates(
-            read_frame(
-                ContractLine.objects.filter(**in_range, start_date__lte=as_of, end_date__gte=since),
-                line_columns,
-            ),
-            "start_date",
-            "end_date",
-        ),
-        "arr",
+    lines = read_frame(
+        ContractLine.objects.filter(**in_range, start_date__lte=as_of, end_date__gte=since),
+        line_columns,
     )
-    entitlements = _floats(
-        read_frame(
-            Entitlement.objects.filter(
-                contract__account_id__gte=lo,
-                contract__account_id__lte=hi,
-                contract__start_date__lte=as_of,
-                contract__end_date__gte=as_of,
-            ),
-            ["id", "contract_id", "metric", "limit", "period"],
+    entitlements = read_frame(
+        Entitlement.objects.filter(
+            contract__account_id__gte=lo,
+            contract__account_id__lte=hi,
+            contract__start_date__lte=as_of,
+            contract__end_date__gte=as_of,
         ),
-        "limit",
+        ["id", "contract_id", "metric", "limit", "period"],
     )
     stakeholders = read_frame(
         Stakeholder.objects.filter(**in_range, active=True),
@@ -249,38 +218,22 @@ def scoring_input_load(
             config.incident_window_days,
         )
     )
-    signals = _floats(
-        _dates(
-            read_frame(
-                AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
-                ["account_id", "date", "kind", "value", "department", "detail"],
-            ),
-            "date",
-        ),
-        "value",
+    signals = read_frame(
+        AccountSignal.objects.filter(**in_range, date__gt=oldest, date__lte=as_of),
+        ["account_id", "date", "kind", "value", "department", "detail"],
     )
-    success = _floats(
-        _dates(
-            read_frame(
-                SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
-                ["account_id", "name", "target", "achieved", "as_of"],
-            ),
-            "as_of",
-        ),
-        "target",
-        "achieved",
+    success = read_frame(
+        SuccessMetric.objects.filter(**in_range, as_of__lte=as_of),
+        ["account_id", "name", "target", "achieved", "as_of"],
     )
     # section 4b: deals in progress, and those lost in the cooldown window
     lost_since = as_of - dt.timedelta(days=config.lost_cooldown_days - 1)
-    deals = _dates(
-        read_frame(
-            Opportunity.objects.filter(**in_range).filter(
-                Q(stage__in=DEAL_STAGES)
-                | Q(stage=Stage.LOST, closed__gte=lost_since, closed__lte=as_of)
-            ),
-            ["account_id", "key", "motion", "target_product_id", "stage", "closed"],
+    deals = read_frame(
+        Opportunity.objects.filter(**in_range).filter(
+            Q(stage__in=DEAL_STAGES)
+            | Q(stage=Stage.LOST, closed__gte=lost_since, closed__lte=as_of)
         ),
-        "closed",
+        ["account_id", "key", "motion", "target_product_id", "stage", "closed"],
     )
     usage = usage_aggregates_load(
         as_of=as_of,
@@ -305,7 +258,7 @@ def scoring_input_load(
         success_metrics=success,
         peer_accounts=None if own else peers[0],
         peer_lines=None if own else peers[1],
-        opportunities=_floats(deals, "target_product_id"),
+        opportunities=deals,
     )
 
 

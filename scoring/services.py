@@ -211,15 +211,15 @@ def _unusable_input(data: ScoringInput) -> dict[int, str]:
         flag(usage.loc[usage["out_of_range"] > 0, "account_id"], "usage quantity out of range")
     sums = usage[["used_last", "used_prior"]].to_numpy(dtype=float)
     flag(usage.loc[~np.isfinite(sums).all(axis=1), "account_id"], "usage sum out of range")
-    flag(usage.loc[np.isinf(usage["latest"].astype(float)), "account_id"], "usage out of range")
+    flag(usage.loc[np.isinf(usage["latest"]), "account_id"], "usage out of range")
     lines = data.lines
-    flag(lines.loc[~np.isfinite(lines["arr"].astype(float)), "account_id"], "ARR not finite")
+    flag(lines.loc[~np.isfinite(lines["arr"]), "account_id"], "ARR not finite")
     limits = data.entitlements.merge(
         lines[["id", "account_id"]], left_on="contract_id", right_on="id", suffixes=("", "_")
     )
-    flag(limits.loc[~np.isfinite(limits["limit"].astype(float)), "account_id"], "limit not finite")
+    flag(limits.loc[~np.isfinite(limits["limit"]), "account_id"], "limit not finite")
     signals = data.signals
-    flag(signals.loc[np.isinf(signals["value"].astype(float)), "account_id"], "signal not finite")
+    flag(signals.loc[np.isinf(signals["value"]), "account_id"], "signal not finite")
     success = data.success_metrics[["account_id", "target", "achieved"]]
     numbers = success[["target", "achieved"]].to_numpy(dtype=float)
     flag(success.loc[~np.isfinite(numbers).all(axis=1), "account_id"], "success metric not finite")
@@ -392,8 +392,8 @@ def _opportunity_frame(found: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The scoring's opportunities as model columns."""
     found = found.reset_index(drop=True)
 
-    def ids(column: str) -> pd.Series:
-        return pd.to_numeric(found[column], errors="coerce").astype("Int64")
+    def ids(column: str) -> pd.Series:  # the engine's nullable ids
+        return found[column].astype("Int64")
 
     return pd.DataFrame(
         {
@@ -445,9 +445,8 @@ def _opportunities_save(
     stored = read_frame(open_in_chunk, ["id", "account_id", "key", "stage", "as_of"])
     stored = stored[~stored["account_id"].isin(list(skipped))]
     day = pd.Timestamp(as_of)
-    stored_day = pd.to_datetime(stored["as_of"], format="ISO8601")
-    later = set(stored.loc[(stored_day > day).to_numpy(), "id"])
-    same_day = set(stored.loc[(stored_day == day).to_numpy(), "id"])
+    later = set(stored.loc[stored["as_of"] > day, "id"])
+    same_day = set(stored.loc[stored["as_of"] == day, "id"])
     merged = fresh.merge(stored[["id", "account_id", "key"]], on=["account_id", "key"], how="left")
     is_new = merged["id"].isna()
     new = fresh[is_new.to_numpy()].assign(stage=Stage.IDENTIFIED, created=as_of)
@@ -490,8 +489,8 @@ def _changed_rows(matched: pd.DataFrame, stored_rows: QuerySet[Opportunity]) -> 
         new, old = now[field], before[field]
         if field == "triggers":
             same = [a == json.loads(b) for a, b in zip(new, old, strict=True)]
-        elif field == "as_of":
-            same = new.map(dt.date.isoformat).to_numpy() == old.astype(str).to_numpy()
+        elif field == "as_of":  # dates against datetime64 days
+            same = pd.to_datetime(new).to_numpy() == old.to_numpy()
         else:
             new, old = new.astype(object), old.astype(object)
             same = [same_value(a, b) for a, b in zip(new, old, strict=True)]

@@ -22,8 +22,9 @@ from .assemble import (
     held_lists,
     merge_opportunities,
 )
+from .context import build_context
 from .frames import SCHEMA, ScoringInput, ScoringResult, as_timestamp, normalise_input
-from .health import COMPONENTS, UTILIZATION_COLUMNS, build_context, health, utilization
+from .health import COMPONENTS, UTILIZATION_COLUMNS, health, utilization
 from .plays import (
     CODE_ORDER,
     PLAY_MOTION,

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from .context import Context
 from .frames import dept_key, window_start
-from .health import REASONS, Context
+from .health import REASONS
 from .plays import CODE_ORDER
 
 CODE_INDEX = {c: i for i, c in enumerate(CODE_ORDER)}

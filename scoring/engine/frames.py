@@ -1,4 +1,9 @@
-"""Input and output containers of the scoring engine, and input normalisation."""
+"""Input and output containers of the scoring engine, and input normalisation.
+
+The app's reads (``scoring.selectors``) come typed: ids int64, numbers float64, dates
+datetime64[ns], text str. ``normalise_input`` passes such columns through and coerces the
+others (frames built by hand, from CSV or from ``values()``), so that the engine stays
+usable on its own."""
 
 from __future__ import annotations
 
@@ -142,6 +147,22 @@ class ScoringResult:
     held_back: DataFrame | None = None
 
 
+def as_numbers(s: pd.Series) -> pd.Series:
+    """Numbers as float64, NaN where missing or not a number. A float64 column (the
+    database's reads) is returned as it is."""
+    if s.dtype == "float64":
+        return s
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def as_days(s: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns], NaT where missing or not a date. A datetime64[ns] column (the
+    database's reads) is returned as it is."""
+    if s.dtype == "datetime64[ns]":
+        return s
+    return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+
+
 def empty_frame(name: str) -> DataFrame:
     return normalise_frame(name, DataFrame())
 
@@ -164,17 +185,17 @@ def normalise_frame(name: str, df: DataFrame | None) -> DataFrame:
     for col, kind in schema.items():
         s = df[col] if col in df.columns else pd.Series([np.nan] * n, index=df.index)
         s = s.reset_index(drop=True)
-        if kind in ("int", "float"):
-            if s.dtype != "float64":  # already numbers from the database: no parsing
-                s = pd.to_numeric(s, errors="coerce").astype("float64")
+        if kind == "int":
+            s = s if s.dtype == "int64" else as_numbers(s)  # NaN rows are dropped below
+        elif kind == "float":
+            s = as_numbers(s)
         elif kind == "str":
             if isinstance(s.dtype, pd.StringDtype):
                 s = s.fillna("").str.strip()
             else:
                 s = s.astype("object").where(s.notna(), "").astype(str).str.strip()
         elif kind == "date":
-            if s.dtype != "datetime64[ns]":
-                s = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+            s = as_days(s)
         elif kind == "bool":
             s = _to_bool(s)
         out[col] = s

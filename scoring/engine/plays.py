@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from .context import Context, lacks
 from .frames import window_start
-from .health import Context, fmt_date, fmt_entitlement_use, fmt_num, lacks
+from .text import fmt_date, fmt_entitlement_use, fmt_num
 
 ROW_COLUMNS = [
     "account_id",

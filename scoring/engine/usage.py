@@ -8,7 +8,7 @@ import pandas as pd
 from pandas import DataFrame
 
 from ..config import ScoringConfig
-from .frames import as_timestamp, window_start
+from .frames import as_days, as_numbers, as_timestamp, window_start
 
 USAGE_COLUMNS = ["account_id", "metric", "used_last", "used_prior", "latest"]
 
@@ -29,10 +29,10 @@ def usage_window_aggregates(usage: DataFrame, *, as_of: date, config: ScoringCon
     prior_start = last_start - pd.Timedelta(days=int(config.trend_prior_days))
     u = DataFrame(
         {
-            "account_id": pd.to_numeric(usage["account_id"], errors="coerce"),
+            "account_id": as_numbers(usage["account_id"]),
             "metric": usage["metric"].astype("object").fillna("").astype(str).str.strip(),
-            "date": pd.to_datetime(usage["date"], errors="coerce").astype("datetime64[ns]"),
-            "quantity": pd.to_numeric(usage["quantity"], errors="coerce"),
+            "date": as_days(usage["date"]),
+            "quantity": as_numbers(usage["quantity"]),
         }
     ).dropna(subset=["account_id", "date", "quantity"])
     u = u[(u["date"] >= prior_start) & (u["date"] <= t)]

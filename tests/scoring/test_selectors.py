@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from scoring.config import ScoringConfig
-from scoring.engine import usage_window_aggregates
-from scoring.selectors import account_id_chunks, usage_aggregates_load
+from scoring.engine import SCHEMA, usage_window_aggregates
+from scoring.selectors import account_id_chunks, scoring_input_load, usage_aggregates_load
 from signals.models import DailyUsage
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,48 @@ def test_usage_windows_load_under_the_debug_cursor(imported_sample_book) -> None
     reads = [q for q in queries if "signals_dailyusage" in q["sql"]]
     logged = 0 if connection.vendor == "postgresql" else 1  # a COPY bypasses the debug cursor
     assert len(got) > 0 and len(reads) == logged
+
+
+#: The dtypes the reads give each kind of the engine's schema (a nullable integer read for a
+#: "float" column, such as a product's tier rank, is Int64).
+READ_DTYPES = {
+    "int": {"int64"},
+    "float": {"float64", "Int64"},
+    "date": {"datetime64[ns]"},
+    "str": {"str"},
+    "bool": {"bool"},
+}
+
+
+def test_the_engine_input_is_read_typed(imported_sample_book) -> None:
+    """The engine gets dates, numbers and text as the database typed them: nothing between
+    the read and the engine parses them again."""
+    data = scoring_input_load(as_of=dt.date(2026, 6, 30), config=ScoringConfig(), lo=0, hi=10**9)
+
+    frames = {name: (getattr(data, name), name) for name in SCHEMA}
+    frames |= {"peer_accounts": (data.peer_accounts, "accounts")}
+    frames |= {"peer_lines": (data.peer_lines, "lines")}
+    wrong = {
+        (name, column): str(frame[column].dtype)
+        for name, (frame, schema) in frames.items()
+        for column, kind in SCHEMA[schema].items()
+        if column in frame and str(frame[column].dtype) not in READ_DTYPES[kind]
+    }
+    assert not wrong
+    assert all(not frame.empty for frame, _ in frames.values() if frame is not data.opportunities)
+
+
+def test_usage_windows_are_typed_without_rows_too(db) -> None:
+    got = usage_aggregates_load(
+        as_of=dt.date(2026, 6, 30), config=ScoringConfig(), lo=1, hi=0, latest_metrics=["seats"]
+    )
+
+    assert got.empty
+    assert {c: str(t) for c, t in got.dtypes.items()} == {
+        "account_id": "int64",
+        "metric": "str",
+        "used_last": "float64",
+        "used_prior": "float64",
+        "latest": "float64",
+        "out_of_range": "int64",
+    }
