@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from codes.health import GuardrailReason, HealthComponent
+
 from ..config import ScoringConfig
 from .frames import ScoringInput, dept_key, window_start
 
-COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
+COMPONENTS = list(HealthComponent.codes)
 # guardrail reason codes, in the spec's order (section 3)
-REASONS = ("unhealthy", "underutilized", "onboarding", "detractor", "incident")
+REASONS = GuardrailReason.codes
 
 
 @dataclass(frozen=True)
