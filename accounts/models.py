@@ -6,34 +6,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+import codes.accounts
+from core.choices import text_choices
+
 from .querysets import AccountQuerySet, CsmChangesQuerySet, RestrictedQuerySet
 
-
-class ProductKind(models.TextChoices):
-    TIER = "tier", "Tier"
-    MODULE = "module", "Module"
-    ADD_ON = "add_on", "Add-on"
-
-
-class Segment(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    MID_MARKET = "mid_market", "Mid-market"
-    SMB = "smb", "SMB"
-
-
-class EntitlementPeriod(models.TextChoices):
-    MONTH = "month", "Month (flow over 30 days)"
-    INSTANT = "instant", "Instant (level)"
-
-
-class StakeholderRole(models.TextChoices):
-    CHAMPION = "champion", "Champion"
-    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
-    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
-    DECISION_MAKER = "decision_maker", "Decision maker"
-    INFLUENCER = "influencer", "Influencer"
-    USER = "user", "User"
-    BLOCKER = "blocker", "Blocker"
+# The choices: the vocabulary's (codes.accounts), as TextChoices of the same name.
+ProductKind = text_choices(codes.accounts.ProductKind, module=__name__)
+Segment = text_choices(codes.accounts.Segment, module=__name__)
+EntitlementPeriod = text_choices(codes.accounts.EntitlementPeriod, module=__name__)
+StakeholderRole = text_choices(codes.accounts.StakeholderRole, module=__name__)
 
 
 class Product(models.Model):

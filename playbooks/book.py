@@ -11,7 +11,7 @@ from .models import Motion, Opportunity, Stage
 
 
 def _opportunity_rows(raw: pd.DataFrame, clean: pd.DataFrame, errors: Errors) -> None:
-    decided = raw["stage"].isin(("won", "lost"))
+    decided = raw["stage"].isin((Stage.WON, Stage.LOST))
     errors.add(decided & (raw["closed"] == ""), "closed", "required for stage won or lost")
     created, closed = clean["created"], clean["closed"]
     dated = created.notna() & closed.notna()

@@ -7,54 +7,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+import codes.health
+import codes.opportunities
 from accounts.models import Account, Priority, Product, Stakeholder
 from accounts.querysets import ROLE_AE, RestrictedQuerySet
+from core.choices import text_choices
 
+# The choices: the vocabulary's (codes.opportunities, codes.health), as TextChoices.
+Motion = text_choices(codes.opportunities.Motion, module=__name__)
+Play = text_choices(codes.opportunities.Play, module=__name__)
+Stage = text_choices(codes.opportunities.Stage, module=__name__)
+OpportunityStatus = text_choices(codes.opportunities.OpportunityStatus, module=__name__)
+AccountActionCode = text_choices(codes.health.AccountActionCode, module=__name__)
 
-class Motion(models.TextChoices):
-    UPSELL = "upsell", "Upsell"
-    CROSS_SELL = "cross_sell", "Cross-sell"
-    SEAT_EXPANSION = "seat_expansion", "Seat expansion"
-    USAGE_EXPANSION = "usage_expansion", "Usage expansion"
-    RENEWAL = "renewal", "Renewal"
-    PRICE_INCREASE = "price_increase", "Price increase"
-
-
-class Play(models.TextChoices):
-    TIER_UPGRADE = "tier_upgrade", "Tier upgrade"
-    USAGE_EXPANSION = "usage_expansion", "Usage expansion"
-    SEAT_EXPANSION = "seat_expansion", "Seat expansion"
-    VALUE_REVIEW = "value_review", "Value review"
-    AUTOMATION_AUDIT = "automation_audit", "Automation audit"
-    COMPLIANCE_MODULE = "compliance_module", "Compliance module"
-    FEATURE_UPSELL = "feature_upsell", "Feature upsell"
-    ADJACENT_CROSS_SELL = "adjacent_cross_sell", "Adjacent cross-sell"
-    RENEWAL_MODULE = "renewal_module", "Renewal module"
-
-
-class Stage(models.TextChoices):
-    IDENTIFIED = "identified", "Identified"
-    QUALIFIED = "qualified", "Qualified"
-    PROPOSAL = "proposal", "Proposal"
-    NEGOTIATION = "negotiation", "Negotiation"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    EXPIRED = "expired", "Expired"
-
-
-OPEN_STAGES = (Stage.IDENTIFIED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
-CLOSED_STAGES = (Stage.WON, Stage.LOST, Stage.EXPIRED)
-
-
-class OpportunityStatus(models.TextChoices):
-    READY = "ready", "Ready"
-    NEEDS_SPONSOR = "needs_sponsor", "Needs sponsor"
-
-
-class AccountActionCode(models.TextChoices):
-    HEALTH_RECOVERY = "health_recovery", "Health recovery"
-    ADOPTION_INTERVENTION = "adoption_intervention", "Adoption intervention"
-    DEVELOP_SPONSOR = "develop_sponsor", "Develop sponsor"
+OPEN_STAGES = tuple(Stage(code) for code in codes.opportunities.OPEN_STAGES)
+CLOSED_STAGES = tuple(Stage(code) for code in codes.opportunities.CLOSED_STAGES)
 
 
 class OpportunityQuerySet(RestrictedQuerySet):

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .labels import motion_kind
-from .models import Stage
+from codes.opportunities import MOTION_KINDS, Motion
 
-PHASES = (Stage.IDENTIFIED, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
+from .labels import motion_kind
+from .models import OPEN_STAGES, Stage
+
+PHASES = OPEN_STAGES
 OUTCOMES = (Stage.WON, Stage.LOST)
 
 # Data facts a criterion can be answered by.
@@ -32,7 +34,7 @@ class Criterion:
     code: str
     stage: str
     label: str
-    kinds: tuple[str, ...] = ("upsell", "cross_sell", "renewal")
+    kinds: tuple[str, ...] = MOTION_KINDS
     data: str = ""  # the fact that answers it; "" = a person ticks it
 
 
@@ -41,11 +43,11 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion("health", Stage.IDENTIFIED, "Account health above 70", data=DATA_HEALTH),
     Criterion(
         "champion", Stage.IDENTIFIED, "An active champion at the account",
-        kinds=("upsell", "renewal"), data=DATA_CHAMPION,
+        kinds=(Motion.UPSELL, Motion.RENEWAL), data=DATA_CHAMPION,
     ),
     Criterion(
         "new_champion", Stage.IDENTIFIED, "A new champion in the target department",
-        kinds=("cross_sell",), data=DATA_TARGET_CHAMPION,
+        kinds=(Motion.CROSS_SELL,), data=DATA_TARGET_CHAMPION,
     ),
     Criterion(
         "sponsor", Stage.IDENTIFIED, "A sponsor with a stated priority this play advances",
@@ -60,24 +62,24 @@ CRITERIA: tuple[Criterion, ...] = (
     ),
     Criterion(
         "budget_owner", Stage.QUALIFIED,
-        "Budget and timeline confirmed with the existing budget owner", kinds=("upsell",),
+        "Budget and timeline confirmed with the existing budget owner", kinds=(Motion.UPSELL,),
     ),
     Criterion(
         "department_executive", Stage.QUALIFIED,
-        "Business case presented to the target department's executive", kinds=("cross_sell",),
+        "Business case presented to the target department's executive", kinds=(Motion.CROSS_SELL,),
     ),
     Criterion(
         "department_budget", Stage.QUALIFIED,
-        "Budget and timeline confirmed in the target department", kinds=("cross_sell",),
+        "Budget and timeline confirmed in the target department", kinds=(Motion.CROSS_SELL,),
     ),
     Criterion(
         "renewal_outcomes", Stage.QUALIFIED,
-        "Outcomes to date reviewed with the customer", kinds=("renewal",),
+        "Outcomes to date reviewed with the customer", kinds=(Motion.RENEWAL,),
     ),
     Criterion("decision_process", Stage.QUALIFIED, "Decision process mapped"),
     Criterion(
         "technical_requirements", Stage.QUALIFIED, "Technical requirements documented",
-        kinds=("upsell", "cross_sell"),
+        kinds=(Motion.UPSELL, Motion.CROSS_SELL),
     ),
     # proposal -> negotiation
     Criterion("amount", Stage.PROPOSAL, "Proposed amount (ARR) recorded", data=DATA_AMOUNT),
@@ -85,11 +87,11 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion("proposal_reviewed", Stage.PROPOSAL, "Proposal reviewed with the sponsor"),
     Criterion(
         "success_criteria", Stage.PROPOSAL, "Success criteria agreed",
-        kinds=("upsell", "cross_sell"),
+        kinds=(Motion.UPSELL, Motion.CROSS_SELL),
     ),
     Criterion(
         "multi_year_offered", Stage.PROPOSAL,
-        "Multi-year term offered (offered, never required)", kinds=("renewal",),
+        "Multi-year term offered (offered, never required)", kinds=(Motion.RENEWAL,),
     ),
     # negotiation -> won
     Criterion("terms_agreed", Stage.NEGOTIATION, "Commercial terms agreed"),

@@ -4,6 +4,8 @@ from dataclasses import fields
 
 from django.contrib import admin
 
+from codes.health import HealthComponent
+
 from .config import ScoringConfig
 from .models import (
     AccountAction,
@@ -27,17 +29,7 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
 @admin.register(HealthSnapshot)
 class HealthSnapshotAdmin(admin.ModelAdmin):
-    list_display = (
-        "account",
-        "as_of",
-        "score",
-        "adoption",
-        "trend",
-        "sentiment",
-        "support",
-        "relationship",
-        "eligible",
-    )
+    list_display = ("account", "as_of", "score", *HealthComponent.codes, "eligible")
     list_filter = ("eligible", "as_of")
     list_select_related = ("account",)
     search_fields = ("account__external_id", "account__name")

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from codes.triggers import ALERT_LEVELS
 from core.bulk import insert_frame, read_frame, update_frame
 
 from .models import Notification, UsageAlert
@@ -41,7 +42,7 @@ def usage_alerts_raise(
     *,
     as_of: dt.date,
     utilization: pd.DataFrame,
-    levels: tuple[int, ...] = (80, 90, 95),
+    levels: tuple[int, ...] = ALERT_LEVELS,
     lo: int = 0,
     hi: int = 2**62,
 ) -> int:

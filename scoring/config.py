@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from codes.accounts import SPONSOR_ROLES, StakeholderRole
+from codes.triggers import ALERT_LEVELS, Trigger
+
 
 @dataclass(frozen=True)
 class ScoringConfig:
@@ -26,9 +29,10 @@ class ScoringConfig:
     onboarding_days: int = 90  # onboarding while T - customer_since < 90
 
     # --- utilization alert levels (percent; a value exactly on a level reaches it) ---------------
-    alert_level_1: int = 80
-    alert_level_2: int = 90
-    alert_level_3: int = 95
+    # the spec's 80, 90 and 95 (``codes.triggers.ALERT_SLOTS``: each slot's trigger code)
+    alert_level_1: int = ALERT_LEVELS[0]
+    alert_level_2: int = ALERT_LEVELS[1]
+    alert_level_3: int = ALERT_LEVELS[2]
 
     # --- health weights (weighted mean, divided by the sum of the weights) ---------------------
     weight_adoption: float = 35.0
@@ -72,8 +76,8 @@ class ScoringConfig:
     lost_cooldown_days: int = 180  # a product lost (closed) in T-179 .. T is held back
 
     # --- stakeholder roles (comma-separated role codes) ------------------------------------------
-    sponsor_roles: str = "executive_sponsor,economic_buyer"
-    champion_role: str = "champion"
+    sponsor_roles: str = ",".join(SPONSOR_ROLES)  # executive_sponsor,economic_buyer
+    champion_role: str = StakeholderRole.CHAMPION
 
     # --- trigger points -------------------------------------------------------------------------
     points_utilization_80: float = 20.0  # reached alert_level_1
@@ -129,8 +133,8 @@ class ScoringConfig:
         spec's public codes, whatever percent an admin sets for the slot.
         """
         slots = [
-            ("utilization_80", float(self.alert_level_1), float(self.points_utilization_80)),
-            ("utilization_90", float(self.alert_level_2), float(self.points_utilization_90)),
-            ("utilization_95", float(self.alert_level_3), float(self.points_utilization_95)),
+            (Trigger.UTILIZATION_80, float(self.alert_level_1), float(self.points_utilization_80)),
+            (Trigger.UTILIZATION_90, float(self.alert_level_2), float(self.points_utilization_90)),
+            (Trigger.UTILIZATION_95, float(self.alert_level_3), float(self.points_utilization_95)),
         ]
         return sorted(slots, key=lambda s: (s[1], s[0]))

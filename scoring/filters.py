@@ -12,15 +12,10 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 
 from accounts.models import Account, Segment
+from codes.health import GuardrailReason
 
 #: Guardrail reason codes (scoring.md, section 3).
-ELIGIBILITY_REASONS = [
-    ("unhealthy", "Unhealthy"),
-    ("underutilized", "Underutilized"),
-    ("onboarding", "Onboarding"),
-    ("detractor", "Detractor"),
-    ("incident", "Severity-1 incident"),
-]
+ELIGIBILITY_REASONS = list(GuardrailReason.choices)
 
 #: Sort keys of the list: (public name, annotation or field).
 ACCOUNT_ORDERING = (

@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
+from codes.health import HealthComponent
 from core.bulk import insert_frame, read_frame, same_value, update_frame
 from playbooks.models import (
     OPEN_STAGES,
@@ -56,7 +57,7 @@ from .selectors import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 100_000
-HEALTH_COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
+HEALTH_COMPONENTS = list(HealthComponent.codes)
 OPPORTUNITY_FIELDS = (
     "play",
     "motion",

@@ -5,26 +5,14 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+import codes.signals
 from accounts.models import Account
 from accounts.querysets import CsmChangesQuerySet, RestrictedQuerySet
+from codes.signals import SIGNAL_KINDS_WITH_VALUE
+from core.choices import text_choices
 
-
-class SignalKind(models.TextChoices):
-    INTERNAL_REFERRAL = "internal_referral", "Internal referral"
-    COMPLIANCE_CHANGE = "compliance_change", "Compliance change"
-    FEATURE_REQUEST = "feature_request", "Feature request"
-    NPS = "nps", "NPS"
-    SUPPORT_TICKET = "support_ticket", "Support ticket"
-    NEW_USERS = "new_users", "New users"
-    MILESTONE = "milestone", "Milestone"
-    NEW_INITIATIVE = "new_initiative", "New initiative"
-    HIRING = "hiring", "Hiring"
-    FUNDING = "funding", "Funding"
-    REFERENCE = "reference", "Reference"
-
-
-#: Kinds whose ``value`` is required (book-format.md).
-SIGNAL_KINDS_WITH_VALUE = ("nps", "support_ticket", "new_users")
+# The choices: the vocabulary's (codes.signals), as TextChoices of the same name.
+SignalKind = text_choices(codes.signals.SignalKind, module=__name__)
 
 #: The largest usage quantity accepted (API, import, database): far above what any real
 #: meter reports in a day, far below where sums over a window stop being exact or finite.
@@ -85,7 +73,7 @@ class AccountSignal(models.Model):
                 name="account_signal_value_required",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="internal_referral") | ~Q(department=""),
+                condition=~Q(kind=SignalKind.INTERNAL_REFERRAL) | ~Q(department=""),
                 name="account_signal_referral_department",
             ),
         ]

@@ -6,6 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account, EntitlementPeriod
+from codes.health import AccountActionCode, HealthComponent
+from codes.opportunities import HeldBackReason
+from codes.triggers import ALERT_LEVELS
 from metrics.revenue import mrr_from_arr
 
 from ..models import Notification
@@ -44,7 +47,7 @@ class UtilizationSerializer(serializers.Serializer):
     used = serializers.FloatField()
     ratio = serializers.FloatField()
     level = serializers.ChoiceField(
-        choices=[0, 80, 90, 95], help_text="highest alert level reached (0: none)"
+        choices=[0, *ALERT_LEVELS], help_text="highest alert level reached (0: none)"
     )
 
 
@@ -57,7 +60,7 @@ class HeldBackSerializer(serializers.Serializer):
     play = serializers.CharField()
     target_sku = serializers.CharField(allow_null=True)
     score = serializers.FloatField()
-    reason = serializers.ChoiceField(choices=["recently_lost", "deal_in_progress", "one_at_a_time"])
+    reason = serializers.ChoiceField(choices=list(HeldBackReason.codes))
     detail = serializers.CharField(help_text="what the rule saw, e.g. 'CREDIT lost on 2026-04-15'")
 
 
@@ -105,10 +108,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return {
             "score": round(snap.score, 1),
             "as_of": snap.as_of,
-            "components": {
-                name: round(getattr(snap, name), 1)
-                for name in ("adoption", "trend", "sentiment", "support", "relationship")
-            },
+            "components": {name: round(getattr(snap, name), 1) for name in HealthComponent.codes},
         }
 
     @extend_schema_field(UtilizationSerializer(many=True))
@@ -121,11 +121,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return None if snap is None else {"eligible": snap.eligible, "reasons": snap.reasons}
 
     @extend_schema_field(
-        serializers.ListField(
-            child=serializers.ChoiceField(
-                choices=["health_recovery", "adoption_intervention", "develop_sponsor"]
-            )
-        )
+        serializers.ListField(child=serializers.ChoiceField(choices=list(AccountActionCode.codes)))
     )
     def get_actions(self, obj: Account) -> list[str]:
         return [a.code for a in self._details(obj)["actions"]]

@@ -9,13 +9,24 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from codes.health import AccountActionCode, GuardrailReason
+from codes.opportunities import (
+    IN_PROGRESS_STAGES,
+    MOTION_KIND,
+    HeldBackReason,
+    Motion,
+    OpportunityStatus,
+    Play,
+    Stage,
+)
+from codes.triggers import LEVEL_TRIGGERS, Trigger
+
 from .context import Context
 from .frames import dept_key, window_start
 from .health import REASONS
 from .plays import CODE_ORDER
 
 CODE_INDEX = {c: i for i, c in enumerate(CODE_ORDER)}
-LEVEL_CODES = ("utilization_80", "utilization_90", "utilization_95")
 WORD_BITS = 62  # product bits per int64 word of an ownership mask
 
 OPPORTUNITY_COLUMNS = [
@@ -82,7 +93,7 @@ def _peer_accounts(ctx: Context) -> DataFrame:
 
 def _adjacent_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFrame:
     """Peers: same segment and industry, owning A (the product the adjacency starts from)."""
-    adj = base[base["play"] == "adjacent_cross_sell"][
+    adj = base[base["play"] == Play.ADJACENT_CROSS_SELL][
         ["account_id", "key", "target_product_id", "start_product_id", "aux"]
     ].drop_duplicates()
     adj = adj.astype({"target_product_id": "int64", "start_product_id": "int64"})
@@ -115,7 +126,7 @@ def _audit_lookalike(ctx: Context, base: DataFrame, owners: DataFrame) -> DataFr
     """Peers: same segment and industry, owning any product this account owns. Ownership sets
     are bit masks (int64 words), compared against the distinct masks of the peer group."""
     aud = base[
-        base["play"].isin(["automation_audit", "renewal_module"])
+        base["play"].isin([Play.AUTOMATION_AUDIT, Play.RENEWAL_MODULE])
         & base["target_product_id"].notna()
     ][["account_id", "key", "target_product_id"]].drop_duplicates()
     aud = aud.astype({"target_product_id": "int64"}).merge(_peer_accounts(ctx), on="account_id")
@@ -177,7 +188,7 @@ def lookalike_rows(ctx: Context, base: DataFrame) -> DataFrame:
         {
             "account_id": la["account_id"].astype("int64"),
             "key": la["key"],
-            "code": "lookalike",
+            "code": Trigger.LOOKALIKE,
             "points": cfg.points_lookalike * la["share"],
             "detail": la["owners_b"].astype(str)
             + " of "
@@ -197,10 +208,12 @@ def merge_opportunities(
     cand = cand.assign(code_ord=cand["code"].map(CODE_INDEX))
     look = lookalike_rows(ctx, cand)
     # an adjacent cross-sell needs proof of value: a promoter, an achieved outcome, or lookalike
-    proof = boosts.loc[boosts["code"].isin(["promoter_nps", "outcome_achieved"]), "account_id"]
+    proof = boosts.loc[
+        boosts["code"].isin([Trigger.PROMOTER_NPS, Trigger.OUTCOME_ACHIEVED]), "account_id"
+    ]
     shown = cand[keys].merge(look[keys].assign(_look=True), on=keys, how="left")["_look"]
     unproven = (
-        (cand["play"] == "adjacent_cross_sell").to_numpy()
+        (cand["play"] == Play.ADJACENT_CROSS_SELL).to_numpy()
         & ~cand["account_id"].isin(proof).to_numpy()
         & shown.isna().to_numpy()
     )
@@ -221,7 +234,7 @@ def merge_opportunities(
     cols = ["account_id", "key", "code", "points", "detail", "level_rank"]
     trig = pd.concat([cand[cols], look[cols], bst[cols]], ignore_index=True)
     # a level trigger counts once, at its highest level
-    is_level = trig["code"].isin(LEVEL_CODES)
+    is_level = trig["code"].isin(LEVEL_TRIGGERS)
     top = (
         trig["level_rank"]
         .where(is_level, 0)
@@ -276,11 +289,11 @@ def finish_opportunities(
     opp = opp.merge(ctx.sponsors, on=["account_id", "dkey"], how="left")
     # ready: an active champion, and a sponsor with a priority in the play's department
     ready = opp["sponsor_stakeholder_id"].notna() & opp["has_champion"].astype(bool)
-    opp["status"] = np.where(ready, "ready", "needs_sponsor")
+    opp["status"] = np.where(ready, OpportunityStatus.READY, OpportunityStatus.NEEDS_SPONSOR)
     st = ctx.stakeholders
     present = st.loc[st["dkey"] != "", ["account_id", "dkey"]].drop_duplicates().assign(_p=True)
     opp = opp.merge(present, on=["account_id", "dkey"], how="left")
-    opp["new_champion_needed"] = (opp["motion"] == "cross_sell") & opp["_p"].isna()
+    opp["new_champion_needed"] = (opp["motion"] == Motion.CROSS_SELL) & opp["_p"].isna()
 
     # readiness score
     factor = np.where(ready, 1.0, cfg.needs_sponsor_factor)
@@ -311,15 +324,15 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
     play = o["play"]
     what = np.select(
         [
-            play == "tier_upgrade",
-            play == "usage_expansion",
-            play == "seat_expansion",
-            play == "value_review",
-            play == "automation_audit",
-            play == "compliance_module",
-            play == "feature_upsell",
-            play == "adjacent_cross_sell",
-            play == "renewal_module",
+            play == Play.TIER_UPGRADE,
+            play == Play.USAGE_EXPANSION,
+            play == Play.SEAT_EXPANSION,
+            play == Play.VALUE_REVIEW,
+            play == Play.AUTOMATION_AUDIT,
+            play == Play.COMPLIANCE_MODULE,
+            play == Play.FEATURE_UPSELL,
+            play == Play.ADJACENT_CROSS_SELL,
+            play == Play.RENEWAL_MODULE,
         ],
         [
             "Propose the upgrade to " + prod,
@@ -338,7 +351,7 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
         ],
         "Propose " + prod,
     )
-    ready = o["status"] == "ready"
+    ready = o["status"] == OpportunityStatus.READY
     no_champion = ~ready & o["sponsor_stakeholder_id"].notna()
     who = np.select(
         [ready, no_champion],
@@ -388,13 +401,6 @@ def _explain(ctx: Context, o: DataFrame) -> pd.Series:
     return out
 
 
-KIND = {
-    "upsell": "upsell",
-    "seat_expansion": "upsell",
-    "usage_expansion": "upsell",
-    "cross_sell": "cross_sell",
-}
-IN_PROGRESS = ("qualified", "proposal", "negotiation")
 HELD_COLUMNS = ["account_id", "key", "play", "target_sku", "score", "reason", "detail"]
 
 
@@ -405,7 +411,7 @@ def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
     cfg, t = ctx.cfg, ctx.t
     keys = ["account_id", "key"]
     o = opps.assign(
-        _kind=opps["motion"].map(KIND),
+        _kind=opps["motion"].map(MOTION_KIND),
         _tid=opps["target_product_id"].astype("float64"),
         _row=np.arange(len(opps)),
     )
@@ -415,7 +421,7 @@ def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
 
     # 1. a target lost in the cooldown window
     lost = deals[
-        (deals["stage"] == "lost")
+        (deals["stage"] == Stage.LOST)
         & deals["closed"].notna()
         & (deals["closed"] <= t)
         & (deals["closed"] >= window_start(t, cfg.lost_cooldown_days))
@@ -426,15 +432,15 @@ def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
         lost.rename(columns={"target_product_id": "_tid"}), on=["account_id", "_tid"], how="left"
     )["closed"]
     is_lost = kinded & lost_on.notna().to_numpy()
-    reason = np.where(is_lost, "recently_lost", "")
+    reason = np.where(is_lost, HeldBackReason.RECENTLY_LOST, "")
     detail = np.where(
         is_lost, _s(o["target_sku"]) + " lost on " + lost_on.dt.strftime("%Y-%m-%d").fillna(""), ""
     ).astype(object)
 
     # 2. a deal of the kind in progress holds back the rest of the kind
-    prog = deals[deals["stage"].isin(IN_PROGRESS)]
+    prog = deals[deals["stage"].isin(IN_PROGRESS_STAGES)]
     prog = prog.assign(
-        _kind=prog["motion"].map(KIND), _sku=prog["target_product_id"].map(sku).fillna("")
+        _kind=prog["motion"].map(MOTION_KIND), _sku=prog["target_product_id"].map(sku).fillna("")
     ).dropna(subset=["_kind"])
     prog = prog.sort_values(["account_id", "_kind", "_sku", "stage", "key"], kind="mergesort")
     first = prog.drop_duplicates(["account_id", "_kind"])
@@ -460,7 +466,7 @@ def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
     )
     waits = kinded & (reason == "") & in_prog.notna().to_numpy()
     held_deal = waits & ~is_deal
-    reason = np.where(held_deal, "deal_in_progress", reason)
+    reason = np.where(held_deal, HeldBackReason.DEAL_IN_PROGRESS, reason)
     detail = np.where(held_deal, in_prog.fillna("").to_numpy(dtype=object) + " already", detail)
 
     # 3. one of each kind at a time: the best score (ties: play, then target sku)
@@ -480,7 +486,7 @@ def focus(ctx: Context, opps: DataFrame) -> tuple[DataFrame, DataFrame]:
     why_one[rest["_row"].to_numpy()] = (
         "waits for " + runs["_tp"] + " -> " + runs["_ts"].replace("", "-")
     ).to_numpy()
-    reason = np.where(one, "one_at_a_time", reason)
+    reason = np.where(one, HeldBackReason.ONE_AT_A_TIME, reason)
     detail = np.where(one, why_one, detail)
 
     held = reason != ""
@@ -513,7 +519,7 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
     )
     rl = group_collect(reasons, ["account_id"], "reason").set_index("account_id")["reason"]
 
-    ns = opps[opps["status"] == "needs_sponsor"].sort_values(
+    ns = opps[opps["status"] == OpportunityStatus.NEEDS_SPONSOR].sort_values(
         ["account_id", "key"], kind="mergesort"
     )
     ns_detail = (
@@ -538,9 +544,9 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
             .assign(o=i)
             for i, (flag, column) in enumerate(
                 (
-                    ("unhealthy", "recovery_detail"),
-                    ("detractor", "detractor_detail"),
-                    ("incident", "incident_detail"),
+                    (GuardrailReason.UNHEALTHY, "recovery_detail"),
+                    (GuardrailReason.DETRACTOR, "detractor_detail"),
+                    (GuardrailReason.INCIDENT, "incident_detail"),
                 )
             )
         ],
@@ -549,11 +555,11 @@ def account_lists(ctx: Context, acc: DataFrame, opps: DataFrame) -> DataFrame:
     recovery = group_collect(recovery, ["account_id"], "detail", "; ")
     actions = pd.concat(
         [
-            recovery.assign(code="health_recovery", o=0),
-            acc.loc[acc["underutilized"], ["account_id", "adoption_detail"]]
+            recovery.assign(code=AccountActionCode.HEALTH_RECOVERY, o=0),
+            acc.loc[acc[GuardrailReason.UNDERUTILIZED], ["account_id", "adoption_detail"]]
             .rename(columns={"adoption_detail": "detail"})
-            .assign(code="adoption_intervention", o=1),
-            dev.assign(code="develop_sponsor", o=2),
+            .assign(code=AccountActionCode.ADOPTION_INTERVENTION, o=1),
+            dev.assign(code=AccountActionCode.DEVELOP_SPONSOR, o=2),
         ],
         ignore_index=True,
     ).sort_values(["account_id", "o"], kind="mergesort")

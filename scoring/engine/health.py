@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from codes.health import GuardrailReason, HealthComponent
+
 from .context import Context
 from .frames import window_start
 from .text import fmt_date, fmt_entitlement_use, fmt_num
 
-COMPONENTS = ["adoption", "trend", "sentiment", "support", "relationship"]
+COMPONENTS = list(HealthComponent.codes)
 # guardrail reason codes, in the spec's order (section 3)
-REASONS = ("unhealthy", "underutilized", "onboarding", "detractor", "incident")
+REASONS = GuardrailReason.codes
 
 
 def utilization(ctx: Context) -> DataFrame:

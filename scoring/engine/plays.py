@@ -12,6 +12,10 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame
 
+from codes.opportunities import PLAY_MOTION, Play
+from codes.signals import SignalKind
+from codes.triggers import Trigger
+
 from .context import Context, lacks
 from .frames import window_start
 from .text import fmt_date, fmt_entitlement_use, fmt_num
@@ -33,33 +37,7 @@ ROW_COLUMNS = [
 ]
 
 # the order of trigger codes inside an opportunity
-CODE_ORDER = [
-    "utilization_95",
-    "utilization_90",
-    "utilization_80",
-    "seat_growth",
-    "renewal_d90",
-    "internal_referral",
-    "compliance_change",
-    "feature_request",
-    "adjacent_workflow",
-    "lookalike",
-    "promoter_nps",
-    "outcome_achieved",
-    "reference",
-]
-CROSS_SELL_PLAYS = ("automation_audit", "adjacent_cross_sell", "renewal_module")
-PLAY_MOTION = {
-    "tier_upgrade": "upsell",
-    "usage_expansion": "usage_expansion",
-    "seat_expansion": "seat_expansion",
-    "value_review": "renewal",
-    "automation_audit": "cross_sell",
-    "compliance_module": "upsell",
-    "feature_upsell": "upsell",
-    "adjacent_cross_sell": "cross_sell",
-    "renewal_module": "cross_sell",
-}
+CODE_ORDER = list(Trigger.codes)
 
 
 def rows(df: DataFrame, **cols) -> DataFrame:
@@ -178,7 +156,7 @@ def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> Data
     top_slot = len(ctx.cfg.alert_slots())
     again = left.notna().to_numpy() & (u["slot"].to_numpy() >= top_slot)
     upgrade = u["next_id"].notna() & (left.isna() | again).to_numpy()
-    play = np.where(upgrade, "tier_upgrade", "usage_expansion")
+    play = np.where(upgrade, Play.TIER_UPGRADE, Play.USAGE_EXPANSION)
     target_sku = u["next_sku"].where(upgrade, u["sku"])
     slots = ctx.cfg.alert_slots()
     code = np.array([""] + [s[0] for s in slots], dtype=object)[u["slot"].to_numpy()]
@@ -212,7 +190,7 @@ def utilization_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> Data
 def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
     cfg = ctx.cfg
     s = util[util["account_id"].isin(eligible) & (util["metric"] == cfg.seat_metric)]
-    nu = _in_window(ctx, "new_users", cfg.new_users_window_days)
+    nu = _in_window(ctx, SignalKind.NEW_USERS, cfg.new_users_window_days)
     new_users = nu.groupby("account_id")["value"].sum()
     s = s.assign(new_users=s["account_id"].map(new_users).fillna(0.0))
     lim = s["limit"]
@@ -243,12 +221,12 @@ def seat_rows(ctx: Context, util: DataFrame, eligible: pd.Series) -> DataFrame:
         out.append(
             rows(
                 part,
-                key="seat_expansion:" + part["sku"],
-                play="seat_expansion",
-                motion=PLAY_MOTION["seat_expansion"],
+                key=Play.SEAT_EXPANSION + ":" + part["sku"],
+                play=Play.SEAT_EXPANSION,
+                motion=PLAY_MOTION[Play.SEAT_EXPANSION],
                 target_product_id=part["product_id"],
                 department=part["department"],
-                code="seat_growth",
+                code=Trigger.SEAT_GROWTH,
                 points=cfg.points_seat_growth,
                 detail=detail(part),
                 start_product_id=part["product_id"],
@@ -278,12 +256,12 @@ def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     )
     review = rows(
         r,
-        key="value_review:" + r["sku"],
-        play="value_review",
-        motion=PLAY_MOTION["value_review"],
+        key=Play.VALUE_REVIEW + ":" + r["sku"],
+        play=Play.VALUE_REVIEW,
+        motion=PLAY_MOTION[Play.VALUE_REVIEW],
         target_product_id=r["product_id"],
         department=r["department"],
-        code="renewal_d90",
+        code=Trigger.RENEWAL_D90,
         points=cfg.points_renewal_d90,
         detail=detail,
         start_product_id=r["product_id"],
@@ -308,12 +286,12 @@ def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     )
     module = rows(
         c,
-        key="renewal_module:" + c["sku"],
-        play="renewal_module",
-        motion=PLAY_MOTION["renewal_module"],
+        key=Play.RENEWAL_MODULE + ":" + c["sku"],
+        play=Play.RENEWAL_MODULE,
+        motion=PLAY_MOTION[Play.RENEWAL_MODULE],
         target_product_id=c["product_id"],
         department=c["department"],
-        code="renewal_d90",
+        code=Trigger.RENEWAL_D90,
         points=cfg.points_renewal_d90,
         detail=c["detail"] + ": propose " + c["sku"] + " beside the renewal, sold separately",
         start_product_id=c["renewing_id"],
@@ -324,7 +302,7 @@ def renewal_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
 
 def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     cfg = ctx.cfg
-    s = _in_window(ctx, "internal_referral", cfg.signal_window_days)
+    s = _in_window(ctx, SignalKind.INTERNAL_REFERRAL, cfg.signal_window_days)
     s = s[s["account_id"].isin(eligible)]
     s = s.assign(dkey=s["department"].str.strip().str.casefold())
     s = s[s["dkey"] != ""]
@@ -349,12 +327,12 @@ def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     )
     return rows(
         s,
-        key="automation_audit:" + dept + ":" + s["sku"].fillna("-"),
-        play="automation_audit",
-        motion=PLAY_MOTION["automation_audit"],
+        key=Play.AUTOMATION_AUDIT + ":" + dept + ":" + s["sku"].fillna("-"),
+        play=Play.AUTOMATION_AUDIT,
+        motion=PLAY_MOTION[Play.AUTOMATION_AUDIT],
         target_product_id=s["product_id"],
         department=dept,
-        code="internal_referral",
+        code=Trigger.INTERNAL_REFERRAL,
         points=cfg.points_internal_referral,
         detail=detail,
         aux=s["department"],
@@ -363,7 +341,7 @@ def referral_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
 
 def compliance_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     cfg = ctx.cfg
-    s = _in_window(ctx, "compliance_change", cfg.signal_window_days)
+    s = _in_window(ctx, SignalKind.COMPLIANCE_CHANGE, cfg.signal_window_days)
     s = s[s["account_id"].isin(eligible)]
     p = ctx.products
     comp = p[~p["is_tier"] & (p["dkey"] == cfg.compliance_department.strip().casefold())]
@@ -381,12 +359,12 @@ def compliance_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     detail = np.where(s["detail"] != "", s["detail"], "new mandate") + " on " + fmt_date(s["date"])
     return rows(
         s,
-        key="compliance_module:" + s["sku"],
-        play="compliance_module",
-        motion=PLAY_MOTION["compliance_module"],
+        key=Play.COMPLIANCE_MODULE + ":" + s["sku"],
+        play=Play.COMPLIANCE_MODULE,
+        motion=PLAY_MOTION[Play.COMPLIANCE_MODULE],
         target_product_id=s["product_id"],
         department=s["p_department"],
-        code="compliance_change",
+        code=Trigger.COMPLIANCE_CHANGE,
         points=cfg.points_compliance_change,
         detail=pd.Series(detail, index=s.index),
         aux=s["sku"],
@@ -395,7 +373,7 @@ def compliance_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
 
 def feature_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     cfg = ctx.cfg
-    s = _in_window(ctx, "feature_request", cfg.signal_window_days)
+    s = _in_window(ctx, SignalKind.FEATURE_REQUEST, cfg.signal_window_days)
     s = s[s["account_id"].isin(eligible)]
     s = s.assign(skey=s["detail"].str.strip().str.casefold())
     p = ctx.products.assign(skey=ctx.products["sku"].str.casefold())
@@ -409,12 +387,12 @@ def feature_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     s = s[lacks(ctx, s["account_id"], s["product_id"])]
     return rows(
         s,
-        key="feature_upsell:" + s["sku"],
-        play="feature_upsell",
-        motion=PLAY_MOTION["feature_upsell"],
+        key=Play.FEATURE_UPSELL + ":" + s["sku"],
+        play=Play.FEATURE_UPSELL,
+        motion=PLAY_MOTION[Play.FEATURE_UPSELL],
         target_product_id=s["product_id"],
         department=s["p_department"],
-        code="feature_request",
+        code=Trigger.FEATURE_REQUEST,
         points=cfg.points_feature_request,
         detail="feature request for " + s["sku"] + " on " + fmt_date(s["date"]),
         aux=s["sku"],
@@ -444,7 +422,7 @@ def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
         + c["to_sku"]
         + np.where(c["pitch"] != "", ": " + c["pitch"].str.rstrip("."), "")
     )
-    c = c.assign(key="adjacent_cross_sell:" + c["to_sku"], detail=detail)
+    c = c.assign(key=Play.ADJACENT_CROSS_SELL + ":" + c["to_sku"], detail=detail)
     # timing: A renews within the renewal window (its line ending first)
     a = ctx.active.assign(days=(ctx.active["end_date"] - t).dt.days)
     a = a[(a["days"] >= 0) & (a["days"] <= cfg.renewal_window_days)]
@@ -468,15 +446,15 @@ def adjacent_rows(ctx: Context, eligible: pd.Series) -> DataFrame:
     )
     out = []
     for part, code, points in (
-        (c, "adjacent_workflow", cfg.points_adjacent_workflow),
-        (ren, "renewal_d90", cfg.points_renewal_d90),
+        (c, Trigger.ADJACENT_WORKFLOW, cfg.points_adjacent_workflow),
+        (ren, Trigger.RENEWAL_D90, cfg.points_renewal_d90),
     ):
         out.append(
             rows(
                 part,
                 key=part["key"],
-                play="adjacent_cross_sell",
-                motion=PLAY_MOTION["adjacent_cross_sell"],
+                play=Play.ADJACENT_CROSS_SELL,
+                motion=PLAY_MOTION[Play.ADJACENT_CROSS_SELL],
                 target_product_id=part["to_product_id"],
                 department=part["to_department"],
                 pitch=part["pitch"],
@@ -546,7 +524,7 @@ def boost_rows(ctx: Context, acc: DataFrame, sm: DataFrame) -> DataFrame:
         DataFrame(
             {
                 "account_id": prom["account_id"],
-                "code": "promoter_nps",
+                "code": Trigger.PROMOTER_NPS,
                 "points": cfg.points_promoter_nps,
                 "detail": "NPS " + fmt_num(prom["nps"]) + " on " + fmt_date(prom["nps_date"]),
             }
@@ -563,7 +541,7 @@ def boost_rows(ctx: Context, acc: DataFrame, sm: DataFrame) -> DataFrame:
         DataFrame(
             {
                 "account_id": sm["account_id"],
-                "code": "outcome_achieved",
+                "code": Trigger.OUTCOME_ACHIEVED,
                 "points": cfg.points_outcome_achieved,
                 "detail": sm["name"]
                 + ": "
@@ -574,12 +552,12 @@ def boost_rows(ctx: Context, acc: DataFrame, sm: DataFrame) -> DataFrame:
             }
         )
     )
-    ref = _in_window(ctx, "reference", cfg.signal_window_days)
+    ref = _in_window(ctx, SignalKind.REFERENCE, cfg.signal_window_days)
     parts.append(
         DataFrame(
             {
                 "account_id": ref["account_id"],
-                "code": "reference",
+                "code": Trigger.REFERENCE,
                 "points": cfg.points_reference,
                 "detail": "reference agreed on "
                 + fmt_date(ref["date"])

@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from accounts.models import Account, ContractLine, Stakeholder
 from accounts.selectors import account_owner_emails
+from codes.accounts import SPONSOR_ROLES
+from codes.health import HealthComponent
+from codes.opportunities import HeldBackReason
 from core.paging import page_links
 from metrics.revenue import mrr_from_arr
 from playbooks.models import OPEN_STAGES, Opportunity, OpportunityStageChange
@@ -32,13 +35,7 @@ from scoring.selectors import latest_scoring_run
 from signals.models import AccountSignal, DailyUsage, SuccessMetric
 
 #: The health components in the order the spec lists them, with their labels.
-COMPONENTS = (
-    ("adoption", "Adoption"),
-    ("trend", "Usage trend"),
-    ("sentiment", "Sentiment"),
-    ("support", "Support"),
-    ("relationship", "Relationship"),
-)
+COMPONENTS = HealthComponent.choices
 
 #: Days of daily usage the account page charts (ending on the scoring date).
 USAGE_CHART_DAYS = 90
@@ -56,7 +53,7 @@ ROLE_ORDER = {
     "user": 5,
     "blocker": 6,
 }
-EXECUTIVE_ROLES = ("executive_sponsor", "economic_buyer")
+EXECUTIVE_ROLES = SPONSOR_ROLES
 
 
 # --- the account list -----------------------------------------------------------------------
@@ -794,11 +791,7 @@ def account_actions(*, account_id: int, as_of: dt.date | None) -> list[dict]:
     ]
 
 
-HELD_BACK_REASONS = {
-    "recently_lost": "Lost recently: not proposed again yet",
-    "deal_in_progress": "Waits for the deal of its kind in progress",
-    "one_at_a_time": "One conversation of each kind at a time",
-}
+HELD_BACK_REASONS = HeldBackReason.labels
 
 
 def account_held_back(health_row: dict | None) -> list[dict]:

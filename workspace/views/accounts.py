@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Segment
+from codes.health import AccountActionCode
 from scoring.filters import ELIGIBILITY_REASONS
 
 from ..pagecache import account_page_cached
@@ -21,11 +22,7 @@ from ..selectors.accounts import TIMELINE_KINDS, account_list_page, account_page
 LABELS = {
     "reasons": dict(ELIGIBILITY_REASONS),
     "segments": dict(Segment.choices),
-    "actions": {
-        "health_recovery": "Health recovery",
-        "adoption_intervention": "Adoption intervention",
-        "develop_sponsor": "Develop sponsor",
-    },
+    "actions": dict(AccountActionCode.labels),
 }
 
 
