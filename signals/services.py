@@ -32,7 +32,6 @@ from core.validation import LINE, validate_frame
 from .book import USAGE_FILE
 from .models import AccountSignal, DailyUsage
 
-USAGE_SPEC = USAGE_FILE
 USAGE_FIELDS = ("account_id", "metric", "date", "quantity")
 #: PostgreSQL aborts one of two transactions that wait on each other (deadlock detected)
 #: or, above READ COMMITTED, that saw each other's writes (serialization failure); a fresh
@@ -127,7 +126,7 @@ def usage_ingest(
     )
     raw.insert(0, LINE, kept)
     accounts = dict(Account.objects.restrict(user).values_list("external_id", "id"))
-    valid, errors, _ = validate_frame(USAGE_SPEC, raw, {"account": accounts}, position="at index")
+    valid, errors, _ = validate_frame(USAGE_FILE, raw, {"account": accounts}, position="at index")
     result.rejected = sorted(
         shape_errors + [{"index": e.line, "field": e.column, "error": e.reason} for e in errors],
         key=lambda x: (x["index"], x["field"]),
@@ -135,7 +134,7 @@ def usage_ingest(
     result.accepted = len(valid)
 
     def write() -> None:
-        upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_SPEC.key_fields)
+        upsert_frame(DailyUsage, valid.drop(columns=LINE), key_fields=USAGE_FILE.key_fields)
         if idempotency is not None:
             idempotency_answer_store(record=idempotency, status_code=200, body=result.as_dict())
 

@@ -15,23 +15,28 @@ from scoring.models import Notification, ScoringRun, ScoringRunStatus
 pytestmark = pytest.mark.django_db
 
 
+def _demo_of_60_accounts(tmp_path, out: io.StringIO, *options: str) -> None:
+    call_command(
+        "demo",
+        "--no-serve",
+        "--accounts",
+        "60",
+        "--as-of",
+        "2026-06-30",
+        "--book-dir",
+        str(tmp_path / "book"),
+        *options,
+        stdout=out,
+    )
+
+
 def test_demo_prepares_a_scored_book_and_demo_users(
     tmp_path, django_capture_on_commit_callbacks
 ) -> None:
     out = io.StringIO()
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command(
-            "demo",
-            "--no-serve",
-            "--accounts",
-            "60",
-            "--as-of",
-            "2026-06-30",
-            "--book-dir",
-            str(tmp_path / "book"),
-            stdout=out,
-        )
+        _demo_of_60_accounts(tmp_path, out)
     call_command("demo", "--no-serve", "--as-of", "2026-06-30", stdout=io.StringIO())
 
     text = out.getvalue()
@@ -52,19 +57,7 @@ def test_demo_writes_the_alert_mails_to_files_instead_of_the_console(
     hundreds of lines before the logins; the demo now writes them to files and says where."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     out = io.StringIO()
-    call_command(
-        "demo",
-        "--no-serve",
-        "--accounts",
-        "60",
-        "--as-of",
-        "2026-06-30",
-        "--book-dir",
-        str(tmp_path / "book"),
-        "--mail-dir",
-        str(tmp_path / "mail"),
-        stdout=out,
-    )
+    _demo_of_60_accounts(tmp_path, out, "--mail-dir", str(tmp_path / "mail"))
     printed = capsys.readouterr().out
     assert "Subject:" not in printed
     files = list((tmp_path / "mail").glob("*.log"))
